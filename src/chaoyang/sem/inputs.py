@@ -1,0 +1,115 @@
+"""Checks on the data handed to :func:`chaoyang.sem.fit`, with listwise deletion."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from .errors import SEMColumnError, SEMDataError, SEMTypeError, suggest
+
+MISSING_OPTIONS = ("listwise",)
+
+
+class SEMWarning(UserWarning):
+    """Something the analyst should know (dropped cases, Heywood case, failed bootstrap draws)."""
+
+
+def check_missing_option(missing: str) -> None:
+    """Accept ``"listwise"``; explain why lavaan's ``missing="ml"`` (FIML) is refused.
+
+    Examples
+    --------
+    >>> check_missing_option("listwise")
+    """
+    if missing in ("ml", "fiml", "ml.x", "direct"):
+        raise SEMDataError(
+            f"missing={missing!r} (full-information ML) is not offered: semopy 2.3.11's FIML objective has no "
+            "mean structure, so its estimates differ from lavaan's missing='ml' (measured). Use "
+            "missing='listwise' (the default), or impute the data first and say so in the report."
+        )
+    if missing not in MISSING_OPTIONS:
+        raise SEMDataError(f"missing={missing!r} is not known; use 'listwise'.")
+
+
+def prepare_data(data: pd.DataFrame, columns: list[str], missing: str = "listwise") -> tuple[pd.DataFrame, int]:
+    """Select, check and listwise-delete the model's columns (the caller's frame is not modified).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Raw data, one row per case.
+    columns : list of str
+        Observed variables of the model.
+    missing : {"listwise"}
+        Missing-data treatment.
+
+    Returns
+    -------
+    tuple
+        (float DataFrame of complete cases with exactly ``columns``, number of dropped rows).
+
+    Raises
+    ------
+    SEMTypeError
+        ``data`` is not a DataFrame, or a column is not numeric.
+    SEMColumnError
+        A model variable is not a column (close names suggested).
+    SEMDataError
+        Infinite values, or a constant column.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"x": [1.0, 2.0, None, 4.0], "y": [2.0, 1.0, 3.0, 5.0]})
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     clean, dropped = prepare_data(df, ["x", "y"])
+    >>> dropped
+    1
+    """
+    check_missing_option(missing)
+    if not isinstance(data, pd.DataFrame):
+        raise SEMTypeError(f"data must be a pandas DataFrame (one column per variable), not {type(data).__name__}.")
+    available = [str(c) for c in data.columns]
+    for column in columns:
+        if column not in data.columns:
+            raise SEMColumnError(
+                f"The model uses {column!r}, which is not a column of the data." + suggest(column, available)
+                + " Fix the spelling in the model or rename the column."
+            )
+    frame = data.loc[:, columns].copy()
+    for column in columns:
+        series = frame[column]
+        if pd.api.types.is_bool_dtype(series):
+            frame[column] = series.astype(float)
+            continue
+        if not pd.api.types.is_numeric_dtype(series):
+            bad = series.dropna()
+            example = repr(bad.iloc[0]) if len(bad) else "?"
+            raise SEMTypeError(
+                f"Column {column!r} is not numeric (dtype {series.dtype}, e.g. {example}). Convert it to numbers "
+                "first, e.g. map Likert labels to 1..5 with Series.map."
+            )
+        frame[column] = series.astype(float)
+    values = frame.to_numpy()
+    if np.isinf(values).any():
+        column = columns[int(np.where(np.isinf(values).any(axis=0))[0][0])]
+        raise SEMDataError(f"Column {column!r} contains infinite values; replace them with NaN or fix the data.")
+    complete = ~np.isnan(values).any(axis=1)
+    n_dropped = int((~complete).sum())
+    if n_dropped:
+        worst = frame.isna().sum().sort_values(ascending=False)
+        worst = worst[worst > 0]
+        detail = ", ".join(f"{k}: {v}" for k, v in worst.head(3).items())
+        warnings.warn(
+            f"Listwise deletion dropped {n_dropped} of {len(frame)} cases with missing values ({detail}). "
+            "Results describe the complete cases only.", SEMWarning, stacklevel=3)
+        frame = frame.loc[complete].reset_index(drop=True)
+    for column in columns:
+        if len(frame) and np.ptp(frame[column].to_numpy()) == 0:
+            raise SEMDataError(
+                f"Column {column!r} is constant ({frame[column].iloc[0]!r}) in the cases used, so it has no variance "
+                "to model. Remove it from the model."
+            )
+    return frame, n_dropped

@@ -1,0 +1,297 @@
+"""Parse lavaan model syntax into a list of specified parameters.
+
+Supported: ``=~`` (measurement), ``~`` (regression), ``~~`` (variance /
+covariance), ``:=`` (defined parameter), modifiers before a variable
+(``a1*x`` label, ``0.5*x`` fixed value, ``NA*x`` free a first loading,
+chains such as ``NA*l1*x``), several left-hand sides (``y1 + y2 ~ x``),
+``;`` or newline as separators, ``#`` and ``!`` comments and formulas that
+continue on the next line after a trailing ``+``.
+
+Not supported (a :class:`~chaoyang.sem.errors.SEMSyntaxError` says so):
+intercepts and means (``y ~ 1``), thresholds (``|``), scaling factors
+(``~*~``), multiple-group modifiers (``c(a, b)*x``), ``start()``/``equal()``
+modifiers and the constraint operators ``==``, ``<``, ``>``.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from dataclasses import dataclass, field
+
+from .errors import SEMSyntaxError, suggest
+
+NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.]*\Z")
+LABEL_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+NUMBER_PATTERN = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
+# Longest operators first so that "=~" is not read as "~".
+OPERATORS = (":=", "=~", "~~", "~*~", "==", "<", ">", "~")
+
+
+@dataclass
+class SpecifiedParameter:
+    """One parameter written (or implied) by the model syntax.
+
+    Attributes
+    ----------
+    lhs, op, rhs : str
+        lavaan's triple, e.g. ``("visual", "=~", "x1")``.
+    label : str
+        User label (``""`` if none). Parameters sharing a label are constrained equal.
+    fixed : float or None
+        The fixed value, or ``None`` for a free parameter.
+    user : bool
+        True if written in the syntax, False if added by lavaan's defaults.
+    """
+
+    lhs: str
+    op: str
+    rhs: str
+    label: str = ""
+    fixed: float | None = None
+    user: bool = True
+    force_free: bool = False  # "NA*x": do not fix the first loading
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """The ``(lhs, op, rhs)`` triple (covariances in written order)."""
+        return (self.lhs, self.op, self.rhs)
+
+
+@dataclass
+class DefinedParameter:
+    """A ``name := expression`` line.
+
+    The expression may use labels, earlier defined parameters, numbers,
+    ``+ - * /``, ``**``/``^`` (power) and parentheses.
+
+    Examples
+    --------
+    >>> d = DefinedParameter.from_text("ind1", "a1*b1")
+    >>> d.evaluate({"a1": 0.5, "b1": 0.4})
+    0.2
+    """
+
+    name: str
+    expression: str
+    names: tuple[str, ...] = field(default_factory=tuple)
+    _tree: ast.Expression | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_text(cls, name: str, expression: str) -> "DefinedParameter":
+        """Compile ``expression`` (lavaan's ``^`` is read as a power)."""
+        text = expression.strip().replace("^", "**")
+        if not text:
+            raise SEMSyntaxError(f"Defined parameter {name!r} has an empty expression after ':='.")
+        try:
+            tree = ast.parse(text, mode="eval")
+        except SyntaxError as exc:
+            raise SEMSyntaxError(
+                f"Cannot read the expression of defined parameter {name!r}: {expression!r} ({exc.msg})."
+                " Use labels, numbers, + - * / ^ and parentheses."
+            ) from None
+        names: list[str] = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                if node.id not in names:
+                    names.append(node.id)
+            elif not isinstance(
+                node,
+                (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Load, ast.Add, ast.Sub,
+                 ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd),
+            ):
+                raise SEMSyntaxError(
+                    f"Defined parameter {name!r}: {expression!r} uses {type(node).__name__}, which is not allowed;"
+                    " only labels, numbers, + - * / ^ and parentheses are."
+                )
+            if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float)):
+                raise SEMSyntaxError(f"Defined parameter {name!r}: {node.value!r} is not a number.")
+        return cls(name=name, expression=expression.strip(), names=tuple(names), _tree=tree)
+
+    def evaluate(self, values: dict[str, float]) -> float:
+        """Value of the expression given a mapping label -> value."""
+        return float(_eval_node(self._tree.body, values, self.name))
+
+
+def _eval_node(node: ast.AST, values: dict[str, float], owner: str) -> float:
+    if isinstance(node, ast.Constant):
+        return float(node.value)
+    if isinstance(node, ast.Name):
+        return values[node.id]
+    if isinstance(node, ast.UnaryOp):
+        inner = _eval_node(node.operand, values, owner)
+        return -inner if isinstance(node.op, ast.USub) else inner
+    left = _eval_node(node.left, values, owner)
+    right = _eval_node(node.right, values, owner)
+    if isinstance(node.op, ast.Add):
+        return left + right
+    if isinstance(node.op, ast.Sub):
+        return left - right
+    if isinstance(node.op, ast.Mult):
+        return left * right
+    if isinstance(node.op, ast.Div):
+        return left / right if right != 0 else math.copysign(math.inf, left) if left else math.nan
+    return left**right
+
+
+@dataclass
+class ParsedModel:
+    """What the syntax says: specified parameters in written order and defined parameters."""
+
+    parameters: list[SpecifiedParameter]
+    defined: list[DefinedParameter]
+
+
+def _split_statements(text: str) -> list[str]:
+    lines: list[str] = []
+    for raw in text.replace("\r", "\n").split("\n"):
+        line = re.split(r"[#!]", raw, maxsplit=1)[0]
+        for part in line.split(";"):
+            if part.strip():
+                lines.append(part.strip())
+    statements: list[str] = []
+    for line in lines:
+        # lavaan lets a formula continue after a trailing operator or with a leading "+".
+        if statements and (statements[-1].endswith(("+", "*", "=~", "~", ":=")) or line.startswith("+")):
+            statements[-1] = statements[-1] + " " + line
+        else:
+            statements.append(line)
+    return statements
+
+
+def _find_operator(statement: str) -> tuple[str, int]:
+    best: tuple[int, str] | None = None
+    for op in OPERATORS:
+        idx = statement.find(op)
+        if idx >= 0 and (best is None or idx < best[0] or (idx == best[0] and len(op) > len(best[1]))):
+            best = (idx, op)
+    if best is None:
+        raise SEMSyntaxError(
+            f"No lavaan operator in {statement!r}. Use '=~' (measured by), '~' (regressed on), "
+            "'~~' (covaries with) or ':=' (defined as)."
+        )
+    return best[1], best[0]
+
+
+def _parse_term(term: str, statement: str) -> tuple[str, str, float | None, bool]:
+    """Return (variable, label, fixed value, force_free) of one right-hand-side term."""
+    parts = [p.strip() for p in term.split("*")]
+    if any(not p for p in parts):
+        raise SEMSyntaxError(f"Empty term around '*' or '+' in {statement!r}.")
+    variable = parts[-1]
+    if variable == "1":
+        raise SEMSyntaxError(
+            f"{statement!r} asks for an intercept ('~ 1'); chaoyang.sem fits covariance structures only "
+            "(no mean structure, as semopy's MLW objective). Remove the intercept line."
+        )
+    if not NAME_PATTERN.match(variable):
+        raise SEMSyntaxError(
+            f"{variable!r} in {statement!r} is not a valid variable name (letters, digits, '_' and '.', "
+            "starting with a letter)."
+        )
+    label, fixed, force_free = "", None, False
+    for modifier in parts[:-1]:
+        if NUMBER_PATTERN.match(modifier):
+            fixed = float(modifier)
+        elif modifier == "NA":
+            force_free = True
+        elif modifier.startswith(("c(", "start(", "equal(", "label(", "lower(", "upper(")):
+            kind = modifier.split("(")[0]
+            why = "multiple groups are not supported" if kind == "c" else f"the {kind}() modifier is not supported"
+            raise SEMSyntaxError(f"{modifier!r} in {statement!r}: {why}. Use a plain label (a1*x) or number (1*x).")
+        elif LABEL_PATTERN.match(modifier):
+            if modifier.startswith("_"):
+                raise SEMSyntaxError(f"Label {modifier!r} may not start with '_' (reserved).")
+            label = modifier
+        else:
+            raise SEMSyntaxError(
+                f"Cannot read the modifier {modifier!r} in {statement!r}; use a label such as a1 or a number."
+            )
+    return variable, label, fixed, force_free
+
+
+def parse_model(text: str) -> ParsedModel:
+    """Parse lavaan model syntax.
+
+    Parameters
+    ----------
+    text : str
+        Model in lavaan syntax (``=~``, ``~``, ``~~``, ``:=``, labels, fixed values).
+
+    Returns
+    -------
+    ParsedModel
+        The specified parameters in written order and the defined parameters.
+
+    Raises
+    ------
+    SEMSyntaxError
+        For unreadable lines, unsupported lavaan features (intercepts, thresholds,
+        groups, constraints) and labels used in ``:=`` that are defined nowhere.
+
+    Examples
+    --------
+    >>> m = parse_model("M ~ a*X\\nY ~ b*M + c*X\\nind := a*b")
+    >>> [(p.lhs, p.op, p.rhs, p.label) for p in m.parameters]
+    [('M', '~', 'X', 'a'), ('Y', '~', 'M', 'b'), ('Y', '~', 'X', 'c')]
+    >>> m.defined[0].name, m.defined[0].expression
+    ('ind', 'a*b')
+    """
+    if not isinstance(text, str):
+        raise SEMSyntaxError(f"The model must be a string of lavaan syntax, not {type(text).__name__}.")
+    parameters: list[SpecifiedParameter] = []
+    defined: list[DefinedParameter] = []
+    for statement in _split_statements(text):
+        op, idx = _find_operator(statement)
+        left, right = statement[:idx].strip(), statement[idx + len(op):].strip()
+        if op in ("==", "<", ">"):
+            raise SEMSyntaxError(
+                f"{statement!r}: equality/inequality constraints are not supported. "
+                "For equality, give the parameters the same label (a*x1 + a*x2)."
+            )
+        if op == "~*~":
+            raise SEMSyntaxError(f"{statement!r}: scaling factors (~*~) belong to ordinal models, not supported.")
+        if "|" in statement:
+            raise SEMSyntaxError(f"{statement!r}: thresholds ('|') belong to ordinal (WLSMV) models, not supported.")
+        if not left or not right:
+            raise SEMSyntaxError(f"{statement!r} needs something on both sides of {op!r}.")
+        if op == ":=":
+            if not LABEL_PATTERN.match(left):
+                raise SEMSyntaxError(f"{left!r} is not a valid name for a defined parameter.")
+            defined.append(DefinedParameter.from_text(left, right))
+            continue
+        lhs_names = [s.strip() for s in left.split("+")]
+        for name in lhs_names:
+            if not NAME_PATTERN.match(name):
+                raise SEMSyntaxError(f"{name!r} on the left of {statement!r} is not a valid variable name.")
+        for lhs in lhs_names:
+            for term in right.split("+"):
+                if not term.strip() and op != "=~":
+                    raise SEMSyntaxError(f"Empty term in {statement!r}.")
+                variable, label, fixed, force_free = _parse_term(term.strip(), statement)
+                parameters.append(SpecifiedParameter(lhs, op, variable, label, fixed, True, force_free))
+    _check_labels(parameters, defined)
+    return ParsedModel(parameters, defined)
+
+
+def _check_labels(parameters: list[SpecifiedParameter], defined: list[DefinedParameter]) -> None:
+    labels = {p.label for p in parameters if p.label}
+    known = set(labels)
+    for d in defined:
+        if d.name in labels:
+            raise SEMSyntaxError(f"Defined parameter {d.name!r} has the same name as a parameter label.")
+        for name in d.names:
+            if name not in known:
+                raise SEMSyntaxError(
+                    f"Defined parameter {d.name!r} uses {name!r}, which is not a label written before it."
+                    + suggest(name, known)
+                    + " Label a parameter with a prefix, e.g. 'M ~ a1*X'."
+                )
+        known.add(d.name)
+    seen: dict[tuple[str, str, str], int] = {}
+    for p in parameters:
+        key = p.key if p.op != "~~" else tuple(sorted((p.lhs, p.rhs))) + ("~~",)
+        if key in seen:
+            raise SEMSyntaxError(f"The parameter {p.lhs} {p.op} {p.rhs} is written twice; write it once.")
+        seen[key] = 1
