@@ -1,0 +1,178 @@
+"""Environment check run in the first cell of every notebook.
+
+Readers meet two API breaks most often: mesa 2 -> 3 (``Agent(unique_id, model)`` became
+``Agent(model)``; ``mesa.time`` schedulers were removed) and semopy 1 -> 2. This module compares
+what is installed with the pins in ``requirements.txt`` and says exactly what to do.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as metadata
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Pins used when requirements.txt is not available (e.g. the package installed on its own on
+#: Colab). A test keeps this in sync with requirements.txt.
+FALLBACK_PINS = {
+    "jupyter-book": "1.0.4.post1",
+    "numpy": "2.4.6",
+    "pandas": "3.1.1",
+    "scipy": "1.17.1",
+    "matplotlib": "3.11.2",
+    "semopy": "2.3.11",
+    "mesa": "3.3.1",
+    "networkx": "3.6.1",
+    "scikit-learn": "1.9.1",
+    "krippendorff": "0.9.0",
+    "ipywidgets": "8.1.9",
+    "threadpoolctl": "3.8.0",
+}
+
+#: Packages whose major version changes break the kit's code, with the advice to give.
+MAJOR_VERSION_ADVICE = {
+    "mesa": (3, "mesa 3 is required: agents are created as Agent(model), not Agent(unique_id, model), "
+                "and mesa.time schedulers no longer exist."),
+    "semopy": (2, "semopy 2 is required: the kit fits with Model.fit(obj='MLW') and inspects with "
+                  "Model.inspect(std_est=True)."),
+    "jupyter-book": (1, "Jupyter Book 1.x is required: 2.x ignores _config.yml/_toc.yml and cannot build offline."),
+    "pandas": (2, "pandas 2 or newer is required."),
+    "numpy": (2, "numpy 2 or newer is required."),
+}
+
+
+@dataclass(frozen=True)
+class PackageStatus:
+    """One row of the environment report."""
+
+    name: str
+    pinned: str
+    installed: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.installed == self.pinned
+
+    def advice(self) -> str:
+        if self.installed is None:
+            return f"not installed: run  pip install {self.name}=={self.pinned}"
+        if self.ok:
+            return "ok"
+        major_needed = MAJOR_VERSION_ADVICE.get(self.name)
+        installed_major = _major(self.installed)
+        if major_needed and installed_major is not None and installed_major != major_needed[0]:
+            return (f"WRONG MAJOR VERSION. {major_needed[1]} Run  pip install {self.name}=={self.pinned}")
+        return f"differs from the tested pin; if a cell fails, run  pip install {self.name}=={self.pinned}"
+
+
+def _major(version: str) -> int | None:
+    match = re.match(r"(\d+)", version)
+    return int(match.group(1)) if match else None
+
+
+def read_pins(requirements: Path | None = None) -> dict[str, str]:
+    """Read ``name==version`` pins from ``requirements.txt``.
+
+    Parameters
+    ----------
+    requirements : pathlib.Path, optional
+        Path of the requirements file; default: the one at the repository root, if the package is
+        used from a checkout, else :data:`FALLBACK_PINS`.
+
+    Returns
+    -------
+    dict
+        Lower-case distribution name -> pinned version string.
+
+    Examples
+    --------
+    >>> pins = read_pins()
+    >>> pins["mesa"].startswith("3.")
+    True
+    """
+    path = requirements if requirements is not None else _repo_requirements()
+    if path is None or not path.is_file():
+        return dict(FALLBACK_PINS)
+    pins = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        match = re.fullmatch(r"([A-Za-z0-9_.\-]+)\s*==\s*([^\s;]+)", line)
+        if match:
+            pins[match.group(1).lower()] = match.group(2)
+    return pins
+
+
+def _repo_requirements() -> Path | None:
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / "requirements.txt"
+        if candidate.is_file() and (parent / "pyproject.toml").is_file():
+            return candidate
+    return None
+
+
+def environment_report(pins: dict[str, str] | None = None) -> list[PackageStatus]:
+    """Compare installed versions with the pins.
+
+    Parameters
+    ----------
+    pins : dict, optional
+        Name -> pinned version; default :func:`read_pins`.
+
+    Returns
+    -------
+    list of PackageStatus
+        One entry per pinned package, in the order of the pins.
+    """
+    pins = read_pins() if pins is None else pins
+    report = []
+    for name, pinned in pins.items():
+        try:
+            installed = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            installed = None
+        report.append(PackageStatus(name, pinned, installed))
+    return report
+
+
+def check_env(*, verbose: bool = False, pins: dict[str, str] | None = None) -> bool:
+    """Print the installed versions of the pinned packages next to the pins, with advice.
+
+    Run it in the first cell of every notebook. Only problems are listed unless ``verbose``.
+
+    Parameters
+    ----------
+    verbose : bool, default False
+        Print every package, not only those that differ from their pin.
+    pins : dict, optional
+        Name -> pinned version; default: ``requirements.txt`` of the checkout.
+
+    Returns
+    -------
+    bool
+        True when every pinned package is installed at its pinned version.
+
+    Examples
+    --------
+    >>> import chaoyang
+    >>> chaoyang.check_env()  # doctest: +SKIP
+    Python 3.11.7 | all 24 pinned packages match requirements.txt
+    """
+    report = environment_report(pins)
+    python = ".".join(map(str, sys.version_info[:3]))
+    problems = [row for row in report if not row.ok]
+    if sys.version_info[:2] != (3, 11):
+        print(f"Python {python}: the kit is tested on Python 3.11; other versions may resolve other packages.")
+    if not problems:
+        print(f"Python {python} | all {len(report)} pinned packages match requirements.txt")
+    else:
+        print(f"Python {python} | {len(problems)} of {len(report)} pinned packages differ from requirements.txt:")
+    rows = report if verbose else problems
+    if rows:
+        width = max(len(r.name) for r in rows)
+        print(f"  {'package':<{width}}  {'pinned':<12} {'installed':<12} advice")
+        for row in rows:
+            print(f"  {row.name:<{width}}  {row.pinned:<12} {str(row.installed):<12} {row.advice()}")
+    if problems:
+        print("To install every pin at once:  pip install -r requirements.txt")
+    return not problems
