@@ -1,0 +1,55 @@
+"""fsQCA for the Chaoyang kit: calibration, necessity, truth tables, exact minimization, charts, robustness.
+
+Reproduces R package QCA 3.25 (Dusa 2019): ``calibrate`` (direct method), ``pof`` necessity
+parameters, ``truthTable`` and ``minimize`` (complex, parsimonious and intermediate solutions, with
+R's term and model order), checked against reference outputs of R in ``tests/fixtures/qca``.
+
+Problem sizes
+-------------
+* Truth tables: up to 25 conditions (only observed rows are built; listing remainders needs <= 20).
+* Minimization: up to 15 conditions (``MAX_CONDITIONS``); more raises ``ValueError`` at once. The
+  parsimonious prime-implicant search examines at most 5,000,000 candidate terms
+  (``primes.MAX_CANDIDATES``) and raises ``SearchLimitError`` beyond.
+* Charts are solved exactly: the minimum number of implicants by mixed-integer programming (HiGHS via
+  ``scipy.optimize.milp``), then every cover of that size listed in R's order, up to ``max_models``
+  models (default 100) and ``node_budget`` search nodes (default 2,000,000); when either stops the
+  listing, ``Solution.truncated`` is True and its repr says so. Nothing runs unbounded.
+* Measured (benchmarks/bench_qca.py, 10 conditions x 500 cases): truth table and complex solution
+  well under 1 s, first parsimonious and intermediate models a few seconds at most.
+
+Notation follows R QCA: ``*`` AND, ``+`` OR, ``~`` NOT; truth-table rows are numbered from 1 with the
+first condition most significant.
+"""
+
+from chaoyang.qca._checks import MAX_CONDITIONS, QCAWarning, UnknownColumnError
+from chaoyang.qca.calibrate import calibrate, calibrate_percentiles
+
+from chaoyang.qca.minimize import Model, Solution, minimize, parse_dir_exp
+from chaoyang.qca.necessity import necessity
+from chaoyang.qca.primes import SearchLimitError
+
+from chaoyang.qca.terms import expression_membership
+from chaoyang.qca.truthtable import TruthTable, truth_table
+from chaoyang.qca.xyplot import xy_plot
+
+__all__ = [
+    "MAX_CONDITIONS",
+    "Model",
+    "QCAWarning",
+    "RobustnessResult",
+    "SearchLimitError",
+    "Solution",
+    "TruthTable",
+    "UnknownColumnError",
+    "calibrate",
+    "calibrate_percentiles",
+    "configuration_chart",
+    "expression_membership",
+    "minimize",
+    "necessity",
+    "parse_dir_exp",
+    "plot_configuration_chart",
+    "robustness",
+    "truth_table",
+    "xy_plot",
+]
