@@ -20,7 +20,7 @@ from .errors import SEMConvergenceError
 from .partable import ParameterTable
 
 SOLVER = "SLSQP"
-SOLVER_OPTIONS = {"ftol": 1e-12, "maxiter": 10000}
+SOLVER_OPTIONS = {"ftol": 1e-12, "maxiter": 10000}  # semopy's default stops early (1e-3 off lavaan)
 
 
 @dataclass
@@ -174,8 +174,9 @@ class SemopyEngine:
             return float(self.model.obj_mlw(theta))
 
     # ----------------------------------------------------------------- fitting
-    def fit(self, sample_cov: np.ndarray, start: np.ndarray | None = None, polish_steps: int = 50) -> FitOutcome:
-        """Fit the model to ``sample_cov`` with semopy (warm start), then polish by Fisher scoring.
+    def fit(self, sample_cov: np.ndarray, start: np.ndarray | None = None, method: str = "semopy",
+            max_steps: int = 50) -> FitOutcome:
+        """Fit the model to a covariance matrix.
 
         Parameters
         ----------
@@ -183,55 +184,63 @@ class SemopyEngine:
             Covariance matrix (divisor N) in the engine's observed order.
         start : numpy.ndarray, optional
             Starting free-parameter vector (default: semopy's data-based start).
-        polish_steps : int, default 50
-            Maximum number of Fisher-scoring steps after semopy's solver.
+        method : {"semopy", "scoring"}, default "semopy"
+            ``"semopy"``: semopy's ``Model.fit(obj="MLW", clean_slate=False)`` (SLSQP, tight
+            tolerance) from ``start``, then Fisher scoring to polish. ``"scoring"``: Fisher
+            scoring alone from ``start`` (for bootstrap draws started at the full-sample
+            estimate, where it converges in a handful of steps), falling back to ``"semopy"``.
+        max_steps : int, default 50
+            Maximum number of Fisher-scoring steps.
 
         Returns
         -------
         FitOutcome
         """
         self.set_sample_cov(sample_cov)
-        self.model.param_vals = np.array(self.start if start is None else start, dtype=float)
+        start = np.array(self.start if start is None else start, dtype=float)
+        if method == "scoring":
+            theta, converged, steps = self._scoring(start, max_steps)
+            if converged:
+                return FitOutcome(theta, self.discrepancy(theta), True, steps)
+        self.model.param_vals = start
         with _quiet_semopy():
             result = self.model.fit(obj="MLW", solver=SOLVER, clean_slate=False, options=dict(SOLVER_OPTIONS))
-        theta = np.asarray(result.x, dtype=float)
-        theta, converged = self._polish(theta, polish_steps)
-        if not np.all(np.isfinite(theta)):
-            converged = False
-        return FitOutcome(theta, self.discrepancy(theta), bool(converged), int(result.n_it))
+        theta, converged, steps = self._scoring(np.asarray(result.x, dtype=float), max_steps)
+        return FitOutcome(theta, self.discrepancy(theta), bool(converged), int(result.n_it) + steps)
 
-    def _polish(self, theta: np.ndarray, steps: int) -> tuple[np.ndarray, bool]:
+    def _scoring(self, theta: np.ndarray, steps: int) -> tuple[np.ndarray, bool, int]:
+        """Fisher scoring on F with step halving; converged when the Newton decrement is < 1e-15."""
         value = self.discrepancy(theta)
-        if not np.isfinite(value):
-            return theta, False
-        for _ in range(steps):
+        if not np.all(np.isfinite(theta)) or not np.isfinite(value):
+            return theta, False, 0
+        for step_number in range(1, steps + 1):
             with np.errstate(all="ignore"):
                 grad = self.model.grad_mlw(theta)
                 hess = 2.0 * self.unit_information(theta)  # expected Hessian of F
-            if not np.all(np.isfinite(grad)):
-                return theta, False
+            if not np.all(np.isfinite(grad)) or not np.all(np.isfinite(hess)):
+                return theta, False, step_number
             try:
                 step = -np.linalg.solve(hess, grad)
             except np.linalg.LinAlgError:
-                return theta, False
+                return theta, False, step_number
             decrement = float(-grad @ step)
+            if decrement < 0:  # information not positive definite here
+                return theta, False, step_number
             if decrement < 1e-20:
-                return theta, True
+                return theta, True, step_number
             scale = 1.0
-            while scale > 1e-4:
+            while True:
                 trial = theta + scale * step
                 trial_value = self.discrepancy(trial)
-                if np.isfinite(trial_value) and trial_value <= value + 1e-15:
+                if np.isfinite(trial_value) and trial_value <= value + 1e-14:
                     break
                 scale /= 2
-            else:
-                return theta, decrement < 1e-12
+                if scale < 1e-4:
+                    return theta, decrement < 1e-12, step_number
             theta, value = trial, trial_value
-            if decrement < 1e-16:
-                return theta, True
-        with np.errstate(all="ignore"):
-            grad = self.model.grad_mlw(theta)
-        return theta, bool(np.max(np.abs(grad)) < 1e-6)
+            if decrement < 1e-15:
+                return theta, True, step_number
+        return theta, False, steps
 
 
 class _quiet_semopy:

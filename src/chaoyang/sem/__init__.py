@@ -1,0 +1,62 @@
+"""Structural equation modelling with lavaan-grade results, on top of semopy 2.3.11.
+
+One entry point a lavaan user recognises::
+
+    from chaoyang import sem
+    res = sem.fit('''
+        cohesion  =~ coh1 + coh2 + coh3
+        belonging =~ bel1 + bel2 + bel3
+        willing   =~ wil1 + wil2 + wil3
+        belonging ~ a1*cohesion
+        willing   ~ b1*belonging + c*cohesion
+        ind1 := a1*b1
+    ''', data, bootstrap=1000, seed=1)
+    res.estimates      # lavaan's parameterEstimates() + std.all
+    res.fit_measures   # lavaan's fitMeasures() names
+
+semopy fits the model (objective ``MLW`` = lavaan's ML, tight tolerance, then
+Fisher scoring); this package adds what semopy lacks: lavaan's defaults and
+parameter table, ``:=`` defined parameters with delta-method SEs, lavaan's
+``std.all`` (residual correlations), lavaan's fit measures (SRMR, capped CFI,
+log-likelihood based AIC/BIC, RMSEA interval), a reproducible parallel
+bootstrap (percentile and BC intervals), measurement quality (alpha, omega,
+CR, AVE, Fornell-Larcker, HTMT), common-method-bias checks, mediation reports
+and matplotlib path diagrams. Results agree with lavaan 0.6-14 on its tutorial
+models (tests/fixtures/lavaan).
+
+lavaan features NOT supported, and why
+--------------------------------------
+* **Ordinal indicators (WLSMV, thresholds ``|``)**: semopy 2.3.11 has no
+  polychoric-based DWLS with lavaan's robust (mean- and variance-adjusted) test
+  statistic and sandwich SEs, so results could not be made to agree with lavaan.
+  Treat 5+ point Likert items as continuous (ML) and say so.
+* **Multiple groups** (``group=``, ``c(a, b)*x``): semopy's multigroup support
+  does not reproduce lavaan's measurement-invariance workflow; fit groups separately.
+* **FIML / ``missing="ml"``**: semopy's FIML objective has no mean structure, so its
+  estimates differ from lavaan's ``missing="ml"`` (measured); listwise deletion is
+  used and the number of dropped cases is reported (``n_dropped``) with a warning.
+* **Mean structures / intercepts (``~ 1``)**, constraints ``==``, ``<``, ``>``,
+  ``start()``/``equal()`` modifiers, robust estimators (MLR, MLM), observed
+  information: not implemented (equality constraints: use shared labels).
+"""
+
+from .bootstrap import BootstrapResult, bias_corrected_interval, percentile_interval
+from .errors import (
+    SEMColumnError,
+    SEMConvergenceError,
+    SEMDataError,
+    SEMError,
+    SEMIdentificationError,
+    SEMSyntaxError,
+    SEMTypeError,
+)
+from .fit import SEMResult, fit
+from .fitmeasures import rmsea_interval, srmr_bentler
+from .inputs import SEMWarning
+from .syntax import parse_model
+
+__all__ = [
+    "fit", "SEMResult", "BootstrapResult", "parse_model", "percentile_interval", "bias_corrected_interval",
+    "rmsea_interval", "srmr_bentler", "SEMWarning", "SEMError", "SEMSyntaxError", "SEMDataError",
+    "SEMColumnError", "SEMTypeError", "SEMIdentificationError", "SEMConvergenceError",
+]
