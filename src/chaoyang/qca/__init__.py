@@ -23,11 +23,11 @@ first condition most significant.
 
 from chaoyang.qca._checks import MAX_CONDITIONS, QCAWarning, UnknownColumnError
 from chaoyang.qca.calibrate import calibrate, calibrate_percentiles
-
+from chaoyang.qca.chart import configuration_chart, plot_configuration_chart
 from chaoyang.qca.minimize import Model, Solution, minimize, parse_dir_exp
 from chaoyang.qca.necessity import necessity
 from chaoyang.qca.primes import SearchLimitError
-
+from chaoyang.qca.robustness import RobustnessResult, robustness
 from chaoyang.qca.terms import expression_membership
 from chaoyang.qca.truthtable import TruthTable, truth_table
 from chaoyang.qca.xyplot import xy_plot
