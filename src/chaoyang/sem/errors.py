@@ -64,7 +64,7 @@ def suggest(name: str, candidates: Iterable[str], n: int = 3) -> str:
     >>> suggest("cohesoin", ["cohesion", "belonging"])
     " Did you mean 'cohesion'?"
     """
-    close = difflib.get_close_matches(str(name), [str(c) for c in candidates], n=n, cutoff=0.6)
+    close = difflib.get_close_matches(str(name), [str(c) for c in candidates], n=n, cutoff=0.5)
     if not close:
         return ""
     return " Did you mean " + ", ".join(repr(c) for c in close) + "?"

@@ -243,6 +243,8 @@ def parse_model(text: str) -> ParsedModel:
     parameters: list[SpecifiedParameter] = []
     defined: list[DefinedParameter] = []
     for statement in _split_statements(text):
+        if "|" in statement:
+            raise SEMSyntaxError(f"{statement!r}: thresholds ('|') belong to ordinal (WLSMV) models, not supported.")
         op, idx = _find_operator(statement)
         left, right = statement[:idx].strip(), statement[idx + len(op):].strip()
         if op in ("==", "<", ">"):
@@ -252,8 +254,6 @@ def parse_model(text: str) -> ParsedModel:
             )
         if op == "~*~":
             raise SEMSyntaxError(f"{statement!r}: scaling factors (~*~) belong to ordinal models, not supported.")
-        if "|" in statement:
-            raise SEMSyntaxError(f"{statement!r}: thresholds ('|') belong to ordinal (WLSMV) models, not supported.")
         if not left or not right:
             raise SEMSyntaxError(f"{statement!r} needs something on both sides of {op!r}.")
         if op == ":=":
