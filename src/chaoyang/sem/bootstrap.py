@@ -108,7 +108,7 @@ def bias_corrected_interval(draws: np.ndarray, estimate: float, level: float = 0
     Examples
     --------
     >>> d = np.arange(1.0, 101.0)          # 50 % of draws below 50.5: no bias, BC = percentile
-    >>> bias_corrected_interval(d, 50.5, 0.90) == percentile_interval(d, 0.90)
+    >>> bool(np.allclose(bias_corrected_interval(d, 50.5, 0.90), percentile_interval(d, 0.90)))
     True
     """
     b = draws.size
