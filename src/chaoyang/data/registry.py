@@ -99,4 +99,8 @@ def write_all(folder: Path, datasets: dict[str, object] | None = None) -> dict[s
         (folder / spec.filename).write_bytes(data)
         sums[spec.filename] = hashlib.sha256(data).hexdigest()
     (folder / "SHA256SUMS").write_text("".join(f"{h}  {f}\n" for f, h in sums.items()), encoding="utf-8")
+    from chaoyang.data.datasheets import render_datasheet
+
+    for name in DATASETS:
+        (folder / f"{name}.md").write_text(render_datasheet(name, datasets), encoding="utf-8")
     return sums
