@@ -66,11 +66,14 @@ def test_fallback_pins_agree_with_requirements():
 def test_check_env_names_the_fix_for_a_wrong_major_version(capsys):
     from chaoyang.envcheck import check_env
 
-    ok = check_env(pins={"mesa": "99.0.0", "numpy": "0.0.1"})
+    ok = check_env(pins={"mesa": "2.4.0", "numpy": "2.4.0"})
     out = capsys.readouterr().out
     assert ok is False
-    assert "pip install mesa==99.0.0" in out
-    assert "WRONG MAJOR VERSION" in out and "Agent(model)" in out
+    assert "pip install mesa==2.4.0" in out
+    mesa_line = next(line for line in out.splitlines() if line.strip().startswith("mesa"))
+    assert "WRONG MAJOR VERSION (2.x needed)" in mesa_line and "Agent(model)" in mesa_line
+    numpy_line = next(line for line in out.splitlines() if line.strip().startswith("numpy"))
+    assert "WRONG MAJOR" not in numpy_line and "pip install numpy==2.4.0" in numpy_line
 
 
 def test_check_env_reports_a_missing_package(capsys):

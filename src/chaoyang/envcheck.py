@@ -30,15 +30,13 @@ FALLBACK_PINS = {
     "threadpoolctl": "3.8.0",
 }
 
-#: Packages whose major version changes break the kit's code, with the advice to give.
-MAJOR_VERSION_ADVICE = {
-    "mesa": (3, "mesa 3 is required: agents are created as Agent(model), not Agent(unique_id, model), "
-                "and mesa.time schedulers no longer exist."),
-    "semopy": (2, "semopy 2 is required: the kit fits with Model.fit(obj='MLW') and inspects with "
-                  "Model.inspect(std_est=True)."),
-    "jupyter-book": (1, "Jupyter Book 1.x is required: 2.x ignores _config.yml/_toc.yml and cannot build offline."),
-    "pandas": (2, "pandas 2 or newer is required."),
-    "numpy": (2, "numpy 2 or newer is required."),
+#: What changed between major versions of the packages whose API the kit relies on.
+API_NOTES = {
+    "mesa": "mesa 3 creates agents as Agent(model), not Agent(unique_id, model), and has no mesa.time schedulers.",
+    "semopy": "semopy 2 fits with Model.fit(obj='MLW') and inspects with Model.inspect(std_est=True).",
+    "jupyter-book": "Jupyter Book 2 ignores _config.yml/_toc.yml and cannot build offline; the kit needs 1.x.",
+    "pandas": "pandas 3 uses copy-on-write and a string dtype; older versions behave differently.",
+    "numpy": "numpy 2 changed type promotion and removed aliases used by older code.",
 }
 
 
@@ -59,10 +57,11 @@ class PackageStatus:
             return f"not installed: run  pip install {self.name}=={self.pinned}"
         if self.ok:
             return "ok"
-        major_needed = MAJOR_VERSION_ADVICE.get(self.name)
-        installed_major = _major(self.installed)
-        if major_needed and installed_major is not None and installed_major != major_needed[0]:
-            return (f"WRONG MAJOR VERSION. {major_needed[1]} Run  pip install {self.name}=={self.pinned}")
+        installed_major, pinned_major = _major(self.installed), _major(self.pinned)
+        if installed_major is not None and pinned_major is not None and installed_major != pinned_major:
+            note = API_NOTES.get(self.name, "Its API may differ from what the notebooks use.")
+            return (f"WRONG MAJOR VERSION ({pinned_major}.x needed). {note} "
+                    f"Run  pip install {self.name}=={self.pinned}")
         return f"differs from the tested pin; if a cell fails, run  pip install {self.name}=={self.pinned}"
 
 
