@@ -35,7 +35,7 @@ book: $(STAMP)
 	@echo "The site is in _build/html: open _build/html/index.html"
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --nbmake --nbmake-timeout=900 tests notebooks
 
 data: $(STAMP)
 	$(BIN)/python -m chaoyang.data
