@@ -143,6 +143,18 @@ def parse_dir_exp(dir_exp, conditions: list[str]) -> dict[str, int]:
     Accepts a dict (``{"DEV": 1, "IND": 0, "LIT": "-"}``), R's string form
     (``"DEV, URB, ~IND"``) or a list of such literals.
 
+    Parameters
+    ----------
+    dir_exp : dict, str or list
+        The expectations in any of the forms above.
+    conditions : list of str
+        The truth table's conditions.
+
+    Returns
+    -------
+    dict of str -> int
+        Expected value (1 present, 0 absent) for each condition that has an expectation.
+
     Raises
     ------
     KeyError

@@ -137,6 +137,25 @@ def term_membership(lit: np.ndarray, care: int, value: int, k: int) -> np.ndarra
 def expression_membership(data: pd.DataFrame, expression: str) -> np.ndarray:
     """Membership of every case in a sum of products such as ``"DEV*~IND + URB*STB"``.
 
+    Parameters
+    ----------
+    data : DataFrame
+        Membership scores in [0, 1], one column per set named in the expression.
+    expression : str
+        ``*`` for AND (minimum), ``+`` for OR (maximum), ``~`` for NOT (1 - x).
+
+    Returns
+    -------
+    ndarray of float
+        Membership of each case (row of ``data``) in the expression, in [0, 1].
+
+    Raises
+    ------
+    KeyError
+        A set name that is not a column (``UnknownColumnError``).
+    ValueError
+        Empty expression, missing values or scores outside [0, 1].
+
     Examples
     --------
     >>> import pandas as pd
