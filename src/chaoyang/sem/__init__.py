@@ -41,6 +41,8 @@ lavaan features NOT supported, and why
 """
 
 from .bootstrap import BootstrapResult, bias_corrected_interval, percentile_interval
+from .cmb import harman_single_factor, marker_variable_adjustment, single_factor_cfa_test
+from .diagram import path_diagram
 from .errors import (
     SEMColumnError,
     SEMConvergenceError,
@@ -53,10 +55,28 @@ from .errors import (
 from .fit import SEMResult, fit
 from .fitmeasures import rmsea_interval, srmr_bentler
 from .inputs import SEMWarning
+from .mediation import MediationReport, mediation_report, parallel_mediation_syntax, zhao_mediation_type
+from .reliability import (
+    average_variance_extracted,
+    composite_reliability,
+    cronbach_alpha,
+    fornell_larcker,
+    htmt,
+    htmt_verdict,
+    latent_correlations,
+    mcdonald_omega,
+    measurement_quality,
+    omega_from_result,
+)
+from .simulate import simulate_parallel_mediation
 from .syntax import parse_model
 
 __all__ = [
     "fit", "SEMResult", "BootstrapResult", "parse_model", "percentile_interval", "bias_corrected_interval",
     "rmsea_interval", "srmr_bentler", "SEMWarning", "SEMError", "SEMSyntaxError", "SEMDataError",
     "SEMColumnError", "SEMTypeError", "SEMIdentificationError", "SEMConvergenceError",
+    "parallel_mediation_syntax", "mediation_report", "MediationReport", "zhao_mediation_type", "path_diagram",
+    "cronbach_alpha", "mcdonald_omega", "omega_from_result", "composite_reliability", "average_variance_extracted",
+    "fornell_larcker", "htmt", "htmt_verdict", "latent_correlations", "measurement_quality",
+    "harman_single_factor", "single_factor_cfa_test", "marker_variable_adjustment", "simulate_parallel_mediation",
 ]

@@ -1,5 +1,13 @@
 """Parallel mediation: lavaan syntax writer, effect table, Zhao-Lynch-Chen typology, APA table."""
+
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import SEMColumnError
 
 
 def parallel_mediation_syntax(x: str, mediators, y: str, measurement: dict | None = None) -> str:
@@ -83,3 +91,202 @@ def parallel_mediation_syntax(x: str, mediators, y: str, measurement: dict | Non
         for j in range(i + 1, k + 1):
             lines.append(f"diff{i}_{j} := a{i}*b{i} - a{j}*b{j}")
     return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- reporting
+
+
+ZHAO_TYPES = ("complementary", "competitive", "indirect-only", "direct-only", "no-effect")
+
+
+def zhao_mediation_type(indirect: float, indirect_significant: bool, direct: float, direct_significant: bool) -> str:
+    """Zhao, Lynch & Chen (2010) mediation type from a*b and c'.
+
+    * a*b significant and c' significant, same sign (a*b*c' > 0): ``"complementary"``;
+    * a*b significant and c' significant, opposite signs: ``"competitive"``;
+    * a*b significant, c' not: ``"indirect-only"``;
+    * a*b not significant, c' significant: ``"direct-only"`` (no mediation);
+    * neither: ``"no-effect"`` (no mediation).
+
+    Examples
+    --------
+    >>> zhao_mediation_type(0.2, True, -0.1, True)
+    'competitive'
+    >>> zhao_mediation_type(0.02, False, 0.3, True)
+    'direct-only'
+    """
+    if indirect_significant and direct_significant:
+        return "complementary" if indirect * direct > 0 else "competitive"
+    if indirect_significant:
+        return "indirect-only"
+    return "direct-only" if direct_significant else "no-effect"
+
+
+@dataclass
+class MediationReport:
+    """Effects of a parallel mediation, their Zhao-Lynch-Chen types and an APA-style table.
+
+    Attributes
+    ----------
+    effects : pandas.DataFrame
+        One row per effect: ``effect, label, est, se, pvalue, ci.lower, ci.upper, ci.method, std.all``.
+    types : dict
+        Mediation type per mediator and for the total indirect effect (key ``"total indirect"``).
+    level : float
+        Confidence level.
+    """
+
+    effects: pd.DataFrame
+    types: dict
+    level: float
+    x: str = ""
+    y: str = ""
+    mediators: list = field(default_factory=list)
+
+    def apa_table(self, digits: int = 3) -> pd.DataFrame:
+        """Publication-ready table: Effect, b, SE, CI, beta, p (APA style: no leading zero for p and beta)."""
+        pct = int(round(self.level * 100))
+        rows = []
+        for _, r in self.effects.iterrows():
+            rows.append({
+                "Effect": r["effect"],
+                "b": f"{r['est']:.{digits}f}",
+                "SE": f"{r['se']:.{digits}f}",
+                f"{pct}% CI": f"[{r['ci.lower']:.{digits}f}, {r['ci.upper']:.{digits}f}]",
+                "β": _no_leading_zero(f"{r['std.all']:.{digits}f}"),
+                "p": _format_p(r["pvalue"]),
+            })
+        return pd.DataFrame(rows)
+
+    def note(self) -> str:
+        """Table note: CI method and mediation types."""
+        method = self.effects["ci.method"].iloc[0]
+        kinds = "; ".join(f"{k}: {v}" for k, v in self.types.items())
+        return (f"Note. b = unstandardized estimate; β = completely standardized (std.all); CI = {method}. "
+                f"Mediation types (Zhao, Lynch & Chen, 2010): {kinds}.")
+
+    def to_string(self) -> str:
+        """Plain-text table with title and note."""
+        title = f"Table. Direct and indirect effects of {self.x} on {self.y}"
+        return title + "\n" + self.apa_table().to_string(index=False) + "\n" + self.note()
+
+    def to_html(self) -> str:
+        """HTML table with caption and note (for notebooks and the book)."""
+        title = f"Direct and indirect effects of {self.x} on {self.y}"
+        body = self.apa_table().to_html(index=False, border=0, escape=True)
+        return f"<figure><figcaption>{title}</figcaption>{body}<p><em>{self.note()}</em></p></figure>"
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def _no_leading_zero(text: str) -> str:
+    return text.replace("0.", ".", 1) if text.lstrip("-").startswith("0.") else text
+
+
+def _format_p(p: float) -> str:
+    if not np.isfinite(p):
+        return ""
+    return "< .001" if p < 0.001 else _no_leading_zero(f"{p:.3f}")
+
+
+def mediation_report(result, x: str, mediators, y: str, alpha: float = 0.05, interval: str = "percentile"
+                     ) -> MediationReport:
+    """Specific, total indirect, direct and total effects, contrasts and mediation types.
+
+    Works on a result fitted from :func:`parallel_mediation_syntax` (labels ``a1.., b1.., c,
+    ind1.., indirect, total, diffi_j``). Intervals are bootstrap (``interval="percentile"``
+    or ``"bc"``) when the fit was bootstrapped, otherwise Wald (delta method). An indirect
+    effect is significant when its interval excludes 0; the direct effect when its interval
+    excludes 0.
+
+    Parameters
+    ----------
+    result : SEMResult
+        Fitted model.
+    x, y : str
+        Predictor and outcome.
+    mediators : sequence of str
+        Mediators in the order used to write the syntax.
+    alpha : float, default 0.05
+        Significance level (only used for consistency checks: intervals follow ``result.ci_level``).
+    interval : {"percentile", "bc"}
+        Which bootstrap interval to report.
+
+    Returns
+    -------
+    MediationReport
+
+    Raises
+    ------
+    KeyError
+        A required label is missing (fit the model written by ``parallel_mediation_syntax``).
+
+    Examples
+    --------
+    >>> from chaoyang.sem import fit
+    >>> from chaoyang.sem.simulate import simulate_parallel_mediation
+    >>> df = simulate_parallel_mediation(n=400, a=(0.5, 0.4), b=(0.4, 0.0), c=0.2, latent=False, seed=1)
+    >>> res = fit(parallel_mediation_syntax("X", ["M1", "M2"], "Y"), df)
+    >>> mediation_report(res, "X", ["M1", "M2"], "Y").types["M1"]
+    'complementary'
+    """
+    if interval not in ("percentile", "bc"):
+        raise ValueError(f"interval must be 'percentile' or 'bc', not {interval!r}.")
+    mediators = [mediators] if isinstance(mediators, str) else list(mediators)
+    k = len(mediators)
+    est = result.estimates
+    labels = set(est["label"])
+    wanted = ["c", "indirect", "total"] + [f"ind{j}" for j in range(1, k + 1)]
+    missing = [w for w in wanted if w not in labels]
+    if missing:
+        raise SEMColumnError(
+            f"The fitted model has no parameter labelled {missing[0]!r}; fit the syntax written by "
+            "parallel_mediation_syntax(x, mediators, y) so that effects can be found by label.")
+    boot = result.bootstrap.intervals.set_index("label") if result.bootstrap is not None else None
+    pct = int(round(result.ci_level * 100))
+    if boot is not None:
+        method = f"{pct}% {'percentile' if interval == 'percentile' else 'bias-corrected'} bootstrap CI " \
+                 f"({result.bootstrap.n_converged} draws)"
+    else:
+        method = f"{pct}% Wald CI (delta method)"
+    rows = []
+
+    def add(effect: str, label: str) -> None:
+        r = result.parameter(label)
+        lo, hi = float(r["ci.lower"]), float(r["ci.upper"])
+        if boot is not None and label in boot.index:
+            prefix = "perc" if interval == "percentile" else "bc"
+            lo, hi = float(boot.loc[label, f"{prefix}.lower"]), float(boot.loc[label, f"{prefix}.upper"])
+        elif boot is not None:
+            method_note = " (Wald for paths)"
+            nonlocal_rows_note.add(method_note)
+        rows.append({"effect": effect, "label": label, "est": float(r["est"]), "se": float(r["se"]),
+                     "pvalue": float(r["pvalue"]), "ci.lower": lo, "ci.upper": hi, "std.all": float(r["std.all"])})
+
+    nonlocal_rows_note: set = set()
+    for j, m in enumerate(mediators, start=1):
+        add(f"{x} → {m} → {y}", f"ind{j}")
+    add("Total indirect", "indirect")
+    add(f"Direct ({x} → {y})", "c")
+    add("Total effect", "total")
+    for i in range(1, k + 1):
+        for j in range(i + 1, k + 1):
+            if f"diff{i}_{j}" in labels:
+                add(f"Contrast {mediators[i - 1]} − {mediators[j - 1]}", f"diff{i}_{j}")
+    effects = pd.DataFrame(rows)
+    effects["ci.method"] = method + "".join(sorted(nonlocal_rows_note))
+
+    def significant(label: str) -> bool:
+        r = effects.loc[effects["label"] == label].iloc[0]
+        return bool(r["ci.lower"] > 0 or r["ci.upper"] < 0)
+
+    c_row = effects.loc[effects["label"] == "c"].iloc[0]
+    c_sig = significant("c")
+    types = {}
+    for j, m in enumerate(mediators, start=1):
+        r = effects.loc[effects["label"] == f"ind{j}"].iloc[0]
+        types[m] = zhao_mediation_type(r["est"], significant(f"ind{j}"), c_row["est"], c_sig)
+    tot = effects.loc[effects["label"] == "indirect"].iloc[0]
+    types["total indirect"] = zhao_mediation_type(tot["est"], significant("indirect"), c_row["est"], c_sig)
+    return MediationReport(effects, types, result.ci_level, x, y, mediators)
