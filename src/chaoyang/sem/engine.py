@@ -168,6 +168,19 @@ class SemopyEngine:
         flat_b = products.transpose(0, 2, 1).reshape(len(grads), -1)
         return 0.5 * flat_a @ flat_b.T
 
+    def gradient_and_hessian(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Gradient of F and its expected Hessian 2 * unit information, from one pass over dSigma."""
+        self.model.update_matrices(theta)
+        sigma, (m, c) = self.model.calc_sigma()
+        grads = np.array(self.model.calc_sigma_grad(m, c))  # k x p x p, symmetric slices
+        inv = np.linalg.inv(sigma)
+        weight = inv - inv @ self.model.mx_cov @ inv
+        gradient = np.einsum("ij,kij->k", weight, grads)
+        products = inv @ grads  # k x p x p
+        flat_a = products.reshape(len(grads), -1)
+        flat_b = products.transpose(0, 2, 1).reshape(len(grads), -1)
+        return gradient, flat_a @ flat_b.T
+
     def discrepancy(self, theta: np.ndarray) -> float:
         """lavaan's ML discrepancy F = log|Sigma| + tr(S Sigma^-1) - log|S| - p (chisq = N F)."""
         with np.errstate(all="ignore"):
@@ -214,9 +227,11 @@ class SemopyEngine:
         if not np.all(np.isfinite(theta)) or not np.isfinite(value):
             return theta, False, 0
         for step_number in range(1, steps + 1):
-            with np.errstate(all="ignore"):
-                grad = self.model.grad_mlw(theta)
-                hess = 2.0 * self.unit_information(theta)  # expected Hessian of F
+            try:
+                with np.errstate(all="ignore"):
+                    grad, hess = self.gradient_and_hessian(theta)
+            except np.linalg.LinAlgError:
+                return theta, False, step_number
             if not np.all(np.isfinite(grad)) or not np.all(np.isfinite(hess)):
                 return theta, False, step_number
             try:
