@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 #: Default cap on the number of models listed per solution.
@@ -221,8 +222,13 @@ def minimal_covers(masks: list[int], n_rows: int, *, max_models: int = DEFAULT_M
         chart[a, covering[r]] = 1.0
     # a tiny index-dependent cost steers the solver toward covers early in R's order
     cost = 1.0 + np.arange(n) / (10.0 * n * n + 10.0)
-    constraints = [LinearConstraint(chart, lb=np.ones(len(row_list)), ub=np.inf),
-                   LinearConstraint(np.ones((1, n)), lb=need, ub=need)]
+    # one sparse constraint block (chart rows >= 1, implicant count == need), built once
+    constraints = LinearConstraint(
+        sparse.csr_array(np.vstack([chart, np.ones((1, n))])),
+        lb=np.concatenate([np.ones(len(row_list)), [need]]),
+        ub=np.concatenate([np.full(len(row_list), np.inf), [need]]),
+    )
+    integrality = np.ones(n)
     covers: list[tuple[int, ...]] = []
     counters = {"nodes": 0, "solves": 0}
     stop = ""
@@ -263,7 +269,7 @@ def minimal_covers(masks: list[int], n_rows: int, *, max_models: int = DEFAULT_M
         ub[i_next:] = 1.0
         lb[included] = 1.0
         ub[included] = 1.0
-        res = milp(c=cost, constraints=constraints, integrality=np.ones(n), bounds=Bounds(lb, ub))
+        res = milp(c=cost, constraints=constraints, integrality=integrality, bounds=Bounds(lb, ub))
         if res.status != 0 or res.x is None:
             return None
         return frozenset(int(j) for j in np.flatnonzero(res.x > 0.5))

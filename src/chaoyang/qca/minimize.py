@@ -206,10 +206,16 @@ def _configs_frame(configs, conditions: list[str]) -> pd.DataFrame:
                         index=pd.Index(configs + 1, name="row"))
 
 
-def _remainders_covered(implicants, k: int, excluded: set[int]) -> list[int]:
+def _remainders_covered(implicants, k: int, excluded: set[int], cache: dict | None = None) -> list[int]:
     covered: set[int] = set()
     for care, value in implicants:
-        covered.update(expand(care, value, k).tolist())
+        if cache is None or (care, value) not in cache:
+            configs = expand(care, value, k).tolist()
+            if cache is not None:
+                cache[(care, value)] = configs
+        else:
+            configs = cache[(care, value)]
+        covered.update(configs)
     return sorted(covered - excluded)
 
 
@@ -311,12 +317,20 @@ def minimize(truth_table: TruthTable, *, include: str = "", dir_exp=None, max_mo
                          "empty term (the outcome is always present) - check the truth table")
     positive_set = set(positives.tolist())
 
+    membership_cache: dict[tuple[int, int], np.ndarray] = {}
+    expansion_cache: dict[tuple[int, int], list[int]] = {}
+
+    def membership(implicant) -> np.ndarray:
+        if implicant not in membership_cache:
+            membership_cache[implicant] = term_membership(tt.literals, implicant[0], implicant[1], k)
+        return membership_cache[implicant]
+
     def make_model(name, implicants) -> Model:
-        memberships = np.column_stack([term_membership(tt.literals, c, v, k) for c, v in implicants])
+        memberships = np.column_stack([membership(imp) for imp in implicants])
         term_fit, fit = sufficiency_fit(memberships, tt.y)
         terms = [term_string(c, v, conditions) for c, v in implicants]
         term_fit.insert(0, "term", terms)
-        assumptions = _remainders_covered(implicants, k, positive_set)
+        assumptions = _remainders_covered(implicants, k, positive_set, expansion_cache)
         return Model(name, terms, list(implicants), fit, term_fit, _configs_frame(assumptions, conditions))
 
     def models_from(chart: _Chart, prefix: str = "") -> list[Model]:

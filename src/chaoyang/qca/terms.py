@@ -208,13 +208,18 @@ def sufficiency_fit(memberships: np.ndarray, y: np.ndarray) -> tuple[pd.DataFram
     sum_pmin = pmin.sum(axis=0)
     sum_pmin_negy = pmin_negy.sum(axis=0)
     n_terms = memberships.shape[1]
+    if n_terms > 1:
+        # best other term per case: the maximum, or the runner-up for the term holding the maximum
+        top = pmin.max(axis=1)
+        runner_up = np.partition(pmin, n_terms - 2, axis=1)[:, n_terms - 2]
+        holder = pmin.argmax(axis=1)
     rows = []
     for t in range(n_terms):
         incl = _safe_ratio(sum_pmin[t], sum_x[t])
         pri = _safe_ratio(sum_pmin[t] - sum_pmin_negy[t], sum_x[t] - sum_pmin_negy[t])
         cov = _safe_ratio(sum_pmin[t], sum_y)
         if n_terms > 1:
-            others = np.delete(pmin, t, axis=1).max(axis=1)
+            others = np.where(holder == t, runner_up, top)
             cov_u = cov - _safe_ratio(np.minimum(pmin[:, t], others).sum(), sum_y)
         else:
             cov_u = float("nan")
