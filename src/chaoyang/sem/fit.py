@@ -261,7 +261,7 @@ def fit(model: str, data: pd.DataFrame, *, bootstrap: int = 0, seed: int | None 
     >>> y = 0.4 * m + 0.2 * x + rng.normal(size=300)
     >>> res = fit("m ~ a*x\\ny ~ b*m + c*x\\nind := a*b", pd.DataFrame({"x": x, "m": m, "y": y}))
     >>> res.defined()[["lhs", "op", "est"]].round(2).to_dict("records")
-    [{'lhs': 'ind', 'op': ':=', 'est': 0.2}]
+    [{'lhs': 'ind', 'op': ':=', 'est': 0.25}]
     >>> res.fit_measures["df"]
     0
     """
