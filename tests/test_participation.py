@@ -197,3 +197,33 @@ def test_survey_participation_follows_the_planted_willingness_loadings():
     planted = [DEFAULT_WORLD.participation[f]["willingness"] for f in PARTICIPATION_FORMS]
     agreement = stats.spearmanr(planted, table.loc[list(PARTICIPATION_FORMS), "rho"])[0]
     assert agreement > 0.5
+
+
+# ----------------------------------------------------------------------------- diverging stacked bars
+def test_diverging_bars_centre_the_neutral_level_on_zero(small):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from chaoyang.plots.likert import diverging_offsets, diverging_stacked_bars
+
+    shares = par.response_shares(small, ["PAR_SAFETY", "PAR_INFO"])[[1, 2, 3, 4, 5]].to_numpy()
+    left = diverging_offsets(shares)
+    neutral_centre = left[:, 2] + shares[:, 2] / 2
+    assert neutral_centre == pytest.approx([0.0, 0.0])
+    assert (left[:, -1] + shares[:, -1]) - left[:, 0] == pytest.approx([1.0, 1.0])  # each bar spans 100 %
+    ax = diverging_stacked_bars(small, ["PAR_SAFETY", "PAR_INFO"], item_labels={"PAR_SAFETY": "Safety"})
+    widths = sorted(round(p.get_width(), 9) for p in ax.patches)
+    assert widths == sorted(round(w, 9) for w in shares.ravel())
+    assert "Safety" in [t.get_text() for t in ax.get_yticklabels()]
+    matplotlib.pyplot.close("all")
+
+
+def test_diverging_bars_bad_input(small):
+    from chaoyang.plots.likert import diverging_offsets, diverging_stacked_bars
+
+    with pytest.raises(KeyError, match="PAR_SAFTY"):
+        diverging_stacked_bars(small, ["PAR_SAFTY"])
+    with pytest.raises(ValueError, match="5 levels"):
+        diverging_stacked_bars(small, ["PAR_SAFETY"], level_labels=["low", "high"])
+    with pytest.raises(ValueError, match="odd number of levels"):
+        diverging_offsets(np.ones((2, 4)) / 4)
