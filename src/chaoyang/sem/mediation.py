@@ -251,6 +251,7 @@ def mediation_report(result, x: str, mediators, y: str, alpha: float = 0.05, int
     else:
         method = f"{pct}% Wald CI (delta method)"
     rows = []
+    wald_rows_in_boot_table = []  # the direct path c is bootstrapped only with boot_all=True
 
     def add(effect: str, label: str) -> None:
         r = result.parameter(label)
@@ -259,12 +260,10 @@ def mediation_report(result, x: str, mediators, y: str, alpha: float = 0.05, int
             prefix = "perc" if interval == "percentile" else "bc"
             lo, hi = float(boot.loc[label, f"{prefix}.lower"]), float(boot.loc[label, f"{prefix}.upper"])
         elif boot is not None:
-            method_note = " (Wald for paths)"
-            nonlocal_rows_note.add(method_note)
+            wald_rows_in_boot_table.append(label)
         rows.append({"effect": effect, "label": label, "est": float(r["est"]), "se": float(r["se"]),
                      "pvalue": float(r["pvalue"]), "ci.lower": lo, "ci.upper": hi, "std.all": float(r["std.all"])})
 
-    nonlocal_rows_note: set = set()
     for j, m in enumerate(mediators, start=1):
         add(f"{x} → {m} → {y}", f"ind{j}")
     add("Total indirect", "indirect")
@@ -275,7 +274,9 @@ def mediation_report(result, x: str, mediators, y: str, alpha: float = 0.05, int
             if f"diff{i}_{j}" in labels:
                 add(f"Contrast {mediators[i - 1]} − {mediators[j - 1]}", f"diff{i}_{j}")
     effects = pd.DataFrame(rows)
-    effects["ci.method"] = method + "".join(sorted(nonlocal_rows_note))
+    if wald_rows_in_boot_table:
+        method += f"; Wald (delta method) for {', '.join(wald_rows_in_boot_table)}"
+    effects["ci.method"] = method
 
     def significant(label: str) -> bool:
         r = effects.loc[effects["label"] == label].iloc[0]
