@@ -1,0 +1,548 @@
+"""Monte Carlo lab: power and confidence-interval coverage of bootstrapped indirect effects.
+
+Draw many samples from the planted world, fit each pathway's parallel triple mediation with
+:func:`chaoyang.sem.fit` and a bootstrap, and count
+
+* **power**: the share of samples whose interval excludes 0 (every planted indirect effect is
+  non-zero, so each exclusion is a correct detection);
+* **coverage**: the share of samples whose interval contains the true value (nominal: the
+  confidence level, e.g. 95 %),
+
+for percentile and bias-corrected (BC) intervals side by side. Each share comes with its Monte
+Carlo standard error ``sqrt(p (1 - p) / R)`` for R replications.
+
+Three data sources, from cleanest to most realistic:
+
+``"latent"``
+    The five latent scores of the pathway, observed without error (a path model). The truth
+    is :meth:`chaoyang.world.World.pathway_truth` exactly (latent variances are 1).
+``"items"``
+    Four continuous items per construct with the planted loadings (``y = λ η + √(1 - λ²) ε``),
+    fitted as a full SEM. With the first loading of each factor fixed to 1 the unstandardized
+    effects are the standardized truth times ``λ(WIL1) / λ(first item of the driver)``
+    (:func:`lab_truth`).
+``"survey"``
+    :func:`chaoyang.data.generate_survey`: 5-point items with a method factor, reverse keying
+    and missing answers. Power only: the estimates' scale depends on how 5-point answers
+    attenuate covariances, so no exact truth exists on that scale and coverage is not reported.
+
+Examples
+--------
+>>> lab = run_lab("party", n=200, replications=3, draws=50, seed=1)
+>>> sorted(lab.summary.columns)[:3]
+['bias', 'coverage_bc', 'coverage_perc']
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from chaoyang import sem
+from chaoyang.sem.mediation import parallel_mediation_syntax
+from chaoyang.world import DEFAULT_WORLD, ITEMS, PATHWAYS, World, items_of
+
+SOURCES = ("latent", "items", "survey")
+#: Effects the lab reports by default (labels of :func:`parallel_mediation_syntax`).
+DEFAULT_LABELS = ("ind1", "ind2", "ind3", "indirect")
+
+
+# ----------------------------------------------------------------------------- items as the SEM chapters use them
+def scored_items(survey: pd.DataFrame) -> pd.DataFrame:
+    """The survey's agreement items as floats, reverse-keyed items reversed (6 - answer).
+
+    Parameters
+    ----------
+    survey : pandas.DataFrame
+        The resident survey (or a generated one). Not modified.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One float column per agreement item present in ``survey`` (``COH1`` … ``MRK3``), missing
+        answers as NaN; reverse-keyed items (``COH4``, ``PCR4``, ``BRP4``, ``BEL4``, ``EE4``,
+        ``RES4``) reversed so that every item rises with its construct.
+
+    Raises
+    ------
+    KeyError
+        No agreement item column in ``survey``.
+    TypeError
+        An item column is not numeric.
+
+    Examples
+    --------
+    >>> scored_items(pd.DataFrame({"BEL1": [4, 5], "BEL4": [2, 1]})).to_dict("list")
+    {'BEL1': [4.0, 5.0], 'BEL4': [4.0, 5.0]}
+    """
+    if not isinstance(survey, pd.DataFrame):
+        raise TypeError(f"expected a pandas DataFrame, got {type(survey).__name__}")
+    items = [i for i in ITEMS if i.construct != "PAR" and i.column in survey.columns]
+    if not items:
+        raise KeyError("the data hold no survey item column (COH1 ... MRK3); pass the survey from "
+                       "chaoyang.data.load('survey')")
+    out = {}
+    for item in items:
+        column = survey[item.column]
+        if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
+            raise TypeError(f"item {item.column!r} must hold answers 1-5 as numbers, but its dtype is {column.dtype}")
+        values = column.to_numpy(dtype=float, na_value=np.nan)
+        out[item.column] = 6.0 - values if item.reverse else values
+    return pd.DataFrame(out, index=survey.index)
+
+
+# ----------------------------------------------------------------------------- model and truth
+def _check_pathway(pathway: str) -> dict:
+    if pathway not in PATHWAYS:
+        raise KeyError(f"unknown pathway {pathway!r}; choose one of {', '.join(PATHWAYS)}")
+    return PATHWAYS[pathway]
+
+
+def _check_source(source: str) -> None:
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
+
+
+def lab_syntax(pathway: str, source: str = "latent") -> str:
+    """lavaan syntax of the pathway's parallel triple mediation for a data source.
+
+    ``"latent"``: a path model on the construct columns; ``"items"`` and ``"survey"``: the
+    measurement model on the four items of each construct plus the same structural part.
+    Labels as in :func:`chaoyang.sem.mediation.parallel_mediation_syntax`.
+
+    Examples
+    --------
+    >>> print(lab_syntax("police").splitlines()[1])
+    CLO ~ a1*PCR
+    """
+    spec = _check_pathway(pathway)
+    _check_source(source)
+    constructs = [spec["driver"], *spec["mediators"], "WIL"]
+    measurement = None if source == "latent" else {c: [i.column for i in items_of(c)] for c in constructs}
+    return parallel_mediation_syntax(spec["driver"], list(spec["mediators"]), "WIL", measurement=measurement)
+
+
+def lab_truth(pathway: str, source: str = "latent", world: World = DEFAULT_WORLD) -> dict | None:
+    """True values of the lab's effects on the scale of the fitted estimates.
+
+    Parameters
+    ----------
+    pathway : {"party", "police", "brand"}
+    source : {"latent", "items", "survey"}
+    world : World, default DEFAULT_WORLD
+
+    Returns
+    -------
+    dict or None
+        Label -> value for ``a1..a3, b1..b3, c, ind1..ind3, indirect, total, diffi_j``;
+        ``None`` for ``"survey"`` (no exact truth on the estimates' scale).
+
+    Examples
+    --------
+    >>> t = lab_truth("party")
+    >>> round(t["indirect"], 6) == round(DEFAULT_WORLD.pathway_truth("party")["total_indirect"], 6)
+    True
+    """
+    spec = _check_pathway(pathway)
+    _check_source(source)
+    if source == "survey":
+        return None
+    std = world.pathway_truth(pathway)
+    if source == "latent":
+        x_scale = y_scale = 1.0
+    else:
+        # Marker scaling: a latent variable takes the units of its first item, lambda_1 * eta.
+        x_scale = world.loadings[items_of(spec["driver"])[0].column]
+        y_scale = world.loadings[items_of("WIL")[0].column]
+    m_scale = {j: (world.loadings[items_of(m)[0].column] if source == "items" else 1.0)
+               for j, m in enumerate(spec["mediators"], start=1)}
+    truth = {"c": std["c_prime"] * y_scale / x_scale}
+    for j in (1, 2, 3):
+        truth[f"a{j}"] = std[f"a{j}"] * m_scale[j] / x_scale
+        truth[f"b{j}"] = std[f"b{j}"] * y_scale / m_scale[j]
+        truth[f"ind{j}"] = std[f"ind{j}"] * y_scale / x_scale
+    truth["indirect"] = std["total_indirect"] * y_scale / x_scale
+    truth["total"] = std["total"] * y_scale / x_scale
+    for i in (1, 2, 3):
+        for j in range(i + 1, 4):
+            truth[f"diff{i}_{j}"] = truth[f"ind{i}"] - truth[f"ind{j}"]
+    return truth
+
+
+def simulate_pathway_sample(pathway: str, n: int, *, seed: int, source: str = "latent",
+                            world: World = DEFAULT_WORLD) -> pd.DataFrame:
+    """One sample of ``n`` residents for the pathway's model.
+
+    Parameters
+    ----------
+    pathway : {"party", "police", "brand"}
+    n : int
+        Residents, >= 30 (>= 40 for ``"survey"``, one per community).
+    seed : int
+        Seed of the draw (non-negative).
+    source : {"latent", "items", "survey"}
+        See the module docstring.
+    world : World, default DEFAULT_WORLD
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``"latent"``: columns driver, mediators, ``WIL``; otherwise the items (floats,
+        reverse-keyed items already reversed, missing answers as NaN for ``"survey"``).
+
+    Examples
+    --------
+    >>> simulate_pathway_sample("brand", 50, seed=1).columns.tolist()
+    ['BRP', 'BID', 'EE', 'RES', 'WIL']
+    """
+    spec = _check_pathway(pathway)
+    _check_source(source)
+    _check_whole(n, "n", 40 if source == "survey" else 30)
+    _check_whole(seed, "seed", 0)
+    constructs = [spec["driver"], *spec["mediators"], "WIL"]
+    if source == "survey":
+        from chaoyang.data import generate_survey
+
+        survey, _ = generate_survey(int(n), n_communities=int(max(4, min(40, n // 30))), seed=int(seed), world=world)
+        columns = [i.column for c in constructs for i in items_of(c)]
+        return scored_items(survey)[columns]
+    rng = np.random.default_rng(seed)
+    latent = world.draw_latent(rng, int(n))
+    if source == "latent":
+        return pd.DataFrame({c: latent[c] for c in constructs})
+    items = {}
+    for construct in constructs:
+        for item in items_of(construct):
+            loading = world.loadings[item.column]
+            items[item.column] = loading * latent[construct] + np.sqrt(1 - loading**2) * rng.normal(size=int(n))
+    return pd.DataFrame(items)
+
+
+def _check_whole(value, name: str, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+
+
+# ----------------------------------------------------------------------------- the lab
+@dataclass
+class LabResult:
+    """Outcome of :func:`run_lab`.
+
+    Attributes
+    ----------
+    replications : pandas.DataFrame
+        One row per replication and effect: ``replication, data_seed, boot_seed, label, est,
+        perc.lower, perc.upper, bc.lower, bc.upper, truth`` (``truth`` NaN-free; absent for
+        ``"survey"``) and ``n_used`` (cases after listwise deletion).
+    summary : pandas.DataFrame
+        One row per effect: ``truth, mean_est, bias, power_perc, power_bc, coverage_perc,
+        coverage_bc`` (coverage and bias only when a truth exists), ``mc_se`` (largest Monte
+        Carlo SE of the shares in the row) and ``replications``.
+    settings : dict
+        The arguments of the run.
+    failed : int
+        Replications whose fit raised a :class:`chaoyang.sem.SEMError` (left out and counted).
+    """
+
+    replications: pd.DataFrame
+    summary: pd.DataFrame
+    settings: dict = field(default_factory=dict)
+    failed: int = 0
+
+
+def _seeds(seed: int, count: int) -> list[tuple[int, int]]:
+    """Independent (data, bootstrap) seed pairs per replication from one root seed."""
+    children = np.random.SeedSequence(seed).spawn(count)
+    return [tuple(int(v) for v in child.generate_state(2, dtype=np.uint32)) for child in children]
+
+
+def summarize(replications: pd.DataFrame) -> pd.DataFrame:
+    """Power, coverage, bias and Monte Carlo SE per effect from a replication table.
+
+    Parameters
+    ----------
+    replications : pandas.DataFrame
+        As :attr:`LabResult.replications` (column ``truth`` optional).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by effect label (see :attr:`LabResult.summary`).
+
+    Examples
+    --------
+    >>> reps = pd.DataFrame({"label": ["ind1"] * 2, "est": [0.1, 0.3], "truth": [0.2, 0.2],
+    ...                      "perc.lower": [0.05, -0.1], "perc.upper": [0.15, 0.5],
+    ...                      "bc.lower": [0.01, 0.1], "bc.upper": [0.3, 0.4]})
+    >>> summarize(reps).loc["ind1", ["power_perc", "coverage_perc", "coverage_bc"]].tolist()
+    [0.5, 0.5, 1.0]
+    """
+    rows = {}
+    has_truth = "truth" in replications.columns
+    for label, group in replications.groupby("label", sort=False):
+        r = len(group)
+        row = {"replications": r, "mean_est": float(group["est"].mean())}
+        shares = []
+        for kind in ("perc", "bc"):
+            lo, hi = group[f"{kind}.lower"], group[f"{kind}.upper"]
+            row[f"power_{kind}"] = float(((lo > 0) | (hi < 0)).mean())
+            shares.append(row[f"power_{kind}"])
+            if has_truth:
+                row[f"coverage_{kind}"] = float(((lo <= group["truth"]) & (group["truth"] <= hi)).mean())
+                shares.append(row[f"coverage_{kind}"])
+        if has_truth:
+            row["truth"] = float(group["truth"].iloc[0])
+            row["bias"] = row["mean_est"] - row["truth"]
+        row["mc_se"] = float(max(np.sqrt(p * (1 - p) / r) for p in shares))
+        rows[label] = row
+    order = ["truth", "mean_est", "bias", "power_perc", "power_bc", "coverage_perc", "coverage_bc", "mc_se",
+             "replications"]
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    return table[[c for c in order if c in table.columns]]
+
+
+def run_lab(pathway: str = "party", n: int = 300, replications: int = 50, draws: int = 200, *, seed: int = 0,
+            source: str = "latent", level: float = 0.95, labels=DEFAULT_LABELS,
+            world: World = DEFAULT_WORLD) -> LabResult:
+    """Monte Carlo power and coverage of bootstrapped effects of one pathway.
+
+    Parameters
+    ----------
+    pathway : {"party", "police", "brand"}, default "party"
+    n : int, default 300
+        Residents per sample (>= 30; >= 40 for ``"survey"``).
+    replications : int, default 50
+        Samples drawn (>= 2). Shares have Monte Carlo SE up to 0.5 / sqrt(replications).
+    draws : int, default 200
+        Bootstrap draws per sample (>= 20). A real analysis uses 5,000 or more.
+    seed : int, default 0
+        Root seed; replication ``r`` uses its own spawned (data, bootstrap) seeds, listed in
+        the result, so any replication can be repeated alone.
+    source : {"latent", "items", "survey"}, default "latent"
+    level : float, default 0.95
+        Confidence level of the intervals.
+    labels : sequence of str, default ("ind1", "ind2", "ind3", "indirect")
+        Effects to report (any ``:=`` label of :func:`lab_syntax`).
+    world : World, default DEFAULT_WORLD
+
+    Returns
+    -------
+    LabResult
+
+    Raises
+    ------
+    KeyError
+        Unknown pathway or effect label.
+    ValueError
+        Bad ``source``, ``n``, ``replications``, ``draws``, ``seed`` or ``level``; or every
+        replication failed.
+
+    Examples
+    --------
+    >>> lab = run_lab("police", n=150, replications=2, draws=30, seed=3)
+    >>> lab.summary.index.tolist()
+    ['ind1', 'ind2', 'ind3', 'indirect']
+    """
+    _check_pathway(pathway)
+    _check_source(source)
+    _check_whole(n, "n", 40 if source == "survey" else 30)
+    _check_whole(replications, "replications", 2)
+    _check_whole(draws, "draws", 20)
+    _check_whole(seed, "seed", 0)
+    if not isinstance(level, (float, int)) or not 0 < level < 1:
+        raise ValueError(f"level must be strictly between 0 and 1 (e.g. 0.95), got {level!r}")
+    labels = [labels] if isinstance(labels, str) else list(labels)
+    syntax = lab_syntax(pathway, source)
+    truth = lab_truth(pathway, source, world)
+    known = [line.split(":=")[0].strip() for line in syntax.splitlines() if ":=" in line]
+    unknown = [lab for lab in labels if lab not in known]
+    if unknown:
+        raise KeyError(f"effect {unknown[0]!r} is not defined in the lab model; choose from {known}")
+    records = []
+    failed = 0
+    for r, (data_seed, boot_seed) in enumerate(_seeds(seed, replications)):
+        data = simulate_pathway_sample(pathway, n, seed=data_seed, source=source, world=world)
+        try:
+            with warnings.catch_warnings():
+                # Listwise deletion is expected with the survey source; n_used records it.
+                warnings.filterwarnings("ignore", message="Listwise deletion", category=sem.SEMWarning)
+                result = sem.fit(syntax, data, bootstrap=draws, seed=boot_seed, ci=level)
+        except sem.SEMError:
+            failed += 1
+            continue
+        intervals = result.bootstrap.intervals.set_index("label")
+        for label in labels:
+            row = intervals.loc[label]
+            record = {"replication": r, "data_seed": data_seed, "boot_seed": boot_seed, "label": label,
+                      "est": float(row["est"]), "perc.lower": float(row["perc.lower"]),
+                      "perc.upper": float(row["perc.upper"]), "bc.lower": float(row["bc.lower"]),
+                      "bc.upper": float(row["bc.upper"]), "n_used": result.n}
+            if truth is not None:
+                record["truth"] = truth[label]
+            records.append(record)
+    if not records:
+        raise ValueError(f"all {replications} replications failed to fit; increase n (now {n})")
+    if failed:
+        warnings.warn(f"{failed} of {replications} replications failed to fit and were left out", sem.SEMWarning,
+                      stacklevel=2)
+    table = pd.DataFrame(records)
+    settings = {"pathway": pathway, "n": n, "replications": replications, "draws": draws, "seed": seed,
+                "source": source, "level": level}
+    return LabResult(table, summarize(table), settings, failed)
+
+
+def power_curve(pathway: str = "party", sizes=(100, 200, 400), replications: int = 30, draws: int = 100, *,
+                seed: int = 0, source: str = "latent", level: float = 0.95, labels=DEFAULT_LABELS,
+                world: World = DEFAULT_WORLD) -> pd.DataFrame:
+    """:func:`run_lab` at several sample sizes; one summary table with a column ``n``.
+
+    Each size gets its own root seed spawned from ``seed``.
+
+    Examples
+    --------
+    >>> curve = power_curve("party", sizes=(60, 120), replications=2, draws=25, seed=2)
+    >>> sorted(curve["n"].unique().tolist())
+    [60, 120]
+    """
+    _check_whole(seed, "seed", 0)
+    sizes = [int(s) for s in sizes]
+    if not sizes:
+        raise ValueError("sizes must list at least one sample size")
+    roots = [int(c.generate_state(1, dtype=np.uint32)[0]) for c in np.random.SeedSequence(seed).spawn(len(sizes))]
+    parts = []
+    for size, root in zip(sizes, roots):
+        summary = run_lab(pathway, size, replications, draws, seed=root, source=source, level=level, labels=labels,
+                          world=world).summary
+        parts.append(summary.rename_axis("effect").reset_index().assign(n=size))
+    return pd.concat(parts, ignore_index=True)
+
+
+# ----------------------------------------------------------------------------- figures and widget
+def plot_power_coverage(curve: pd.DataFrame, level: float = 0.95, axes=None):
+    """Power (left) and coverage (right) against sample size, percentile vs BC intervals.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        From :func:`power_curve` (columns ``effect, n, power_perc, power_bc`` and, when a truth
+        exists, ``coverage_perc, coverage_bc``; ``replications``).
+    level : float, default 0.95
+        Nominal coverage, drawn as a line with its Monte Carlo band (± 2 SE).
+    axes : pair of matplotlib Axes, optional
+
+    Returns
+    -------
+    numpy.ndarray of matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> curve = pd.DataFrame({"effect": ["ind1"] * 2, "n": [100, 200], "power_perc": [.5, .9],
+    ...                       "power_bc": [.6, .9], "coverage_perc": [.94, .95], "coverage_bc": [.92, .94],
+    ...                       "replications": [40, 40]})
+    >>> len(plot_power_coverage(curve))
+    2
+    """
+    import matplotlib.pyplot as plt
+
+    required = {"effect", "n", "power_perc", "power_bc", "replications"}
+    missing = required - set(curve.columns)
+    if missing:
+        raise KeyError(f"curve lacks columns {sorted(missing)}; pass the table returned by power_curve")
+    has_coverage = "coverage_perc" in curve.columns
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(10, 4), sharex=True)
+    axes = np.asarray(axes).ravel()
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for k, (effect, group) in enumerate(curve.groupby("effect", sort=False)):
+        group = group.sort_values("n")
+        colour = colours[k % len(colours)]
+        axes[0].plot(group["n"], group["power_perc"], "o-", color=colour, label=f"{effect} percentile")
+        axes[0].plot(group["n"], group["power_bc"], "s--", color=colour, label=f"{effect} BC")
+        if has_coverage:
+            axes[1].plot(group["n"], group["coverage_perc"], "o-", color=colour, label=f"{effect} percentile")
+            axes[1].plot(group["n"], group["coverage_bc"], "s--", color=colour, label=f"{effect} BC")
+    axes[0].set_ylim(0, 1.05)
+    axes[0].axhline(0.8, color="grey", lw=0.8, ls=":")
+    axes[0].set_ylabel("power (share of intervals excluding 0)")
+    axes[0].set_title("Power; dotted line: the usual 80 % target")
+    if has_coverage:
+        r = int(curve["replications"].min())
+        band = 2 * np.sqrt(level * (1 - level) / r)
+        axes[1].axhspan(level - band, min(level + band, 1), color="grey", alpha=0.2, lw=0)
+        axes[1].axhline(level, color="black", lw=0.8)
+        axes[1].set_ylim(max(0, level - 0.3), 1.0)
+        axes[1].set_ylabel("coverage (share of intervals holding the truth)")
+        axes[1].set_title(f"Coverage; band: nominal {level:.0%} ± 2 Monte Carlo SE (R = {r})")
+    else:
+        axes[1].text(0.5, 0.5, "no coverage: no exact truth on the\nscale of 5-point-item estimates",
+                     ha="center", va="center", transform=axes[1].transAxes)
+        axes[1].set_axis_off()
+    for ax in axes:
+        ax.set_xlabel("sample size n")
+    axes[0].legend(fontsize=7, ncol=2)
+    return axes
+
+
+def lab_widget(pathway: str = "party", source: str = "latent"):
+    """An ipywidgets front end to :func:`run_lab`: choose the pathway, data source, sample size,
+    replications and bootstrap draws; press *Run* to draw the power and coverage bars.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Display it in a notebook. The book shows a static figure from :func:`power_curve`
+        and :func:`plot_power_coverage` instead (widgets need a live kernel).
+
+    Examples
+    --------
+    >>> box = lab_widget()
+    >>> type(box).__name__
+    'VBox'
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    _check_pathway(pathway)
+    _check_source(source)
+    pick_pathway = widgets.Dropdown(options=list(PATHWAYS), value=pathway, description="pathway")
+    pick_source = widgets.Dropdown(options=list(SOURCES), value=source, description="data")
+    pick_n = widgets.IntSlider(value=200, min=50, max=1200, step=50, description="n")
+    pick_reps = widgets.IntSlider(value=30, min=5, max=200, step=5, description="replications")
+    pick_draws = widgets.IntSlider(value=100, min=20, max=1000, step=20, description="draws")
+    run = widgets.Button(description="Run", button_style="primary")
+    output = widgets.Output()
+
+    def on_click(_):
+        output.clear_output(wait=True)
+        with output:
+            print("running ...")
+            lab = run_lab(pick_pathway.value, pick_n.value, pick_reps.value, pick_draws.value, seed=0,
+                          source=pick_source.value)
+            output.clear_output(wait=True)
+            display(lab.summary.round(3))
+            summary = lab.summary
+            fig, ax = plt.subplots(figsize=(7, 3))
+            x = np.arange(len(summary))
+            columns = [c for c in ("power_perc", "power_bc", "coverage_perc", "coverage_bc") if c in summary]
+            for k, column in enumerate(columns):
+                ax.bar(x + (k - len(columns) / 2 + 0.5) * 0.2, summary[column], width=0.2, label=column)
+            ax.axhline(lab.settings["level"], color="black", lw=0.8)
+            ax.set_xticks(x, summary.index)
+            ax.set_ylim(0, 1.05)
+            ax.legend(fontsize=7, ncol=4)
+            plt.show()
+
+    run.on_click(on_click)
+    controls = widgets.HBox([widgets.VBox([pick_pathway, pick_source]), widgets.VBox([pick_n, pick_reps, pick_draws]),
+                             run])
+    return widgets.VBox([controls, output])
+
+
+__all__ = ["SOURCES", "DEFAULT_LABELS", "scored_items", "lab_syntax", "lab_truth", "simulate_pathway_sample",
+           "LabResult", "summarize", "run_lab", "power_curve", "plot_power_coverage", "lab_widget"]
