@@ -1,0 +1,399 @@
+"""Build the autograded assignments in ``exercises/`` and check that no solution leaks.
+
+Each assignment is a folder ``exercises/<name>/`` holding an otter-grader master notebook
+``<name>.ipynb`` (solutions and tests inside) and a ``README.md``. :func:`build` runs
+``otter assign`` on every master and writes::
+
+    _build/assignments/<name>/student/<name>.ipynb      what students get (no solutions, public tests)
+    _build/assignments/<name>/student/README.md
+    _build/assignments/<name>/autograder/<name>.ipynb   the solution notebook
+    _build/assignments/<name>/autograder/autograder.zip what ``otter run`` / :mod:`chaoyang.grading` needs
+    _build/assignments/<name>.zip                       the student folder zipped, for an LMS
+
+Nothing generated is committed (``_build/`` is ignored).
+
+The leak scanner (:func:`secret_lines`, :func:`find_leaks`) collects every line of a master that
+students must not see — lines ending in ``# SOLUTION``, code between ``# BEGIN SOLUTION`` and
+``# END SOLUTION``, model answers in solution blocks, and the bodies of hidden tests — and looks
+for them in any text: student notebooks, the student zip, the book's sources or the built site.
+
+Command line (what ``make assignments`` calls)::
+
+    python -m chaoyang.assignments build [--only NAME ...] [--out DIR] [--no-run-tests]
+    python -m chaoyang.assignments scan [PATH ...]
+
+Examples
+--------
+>>> from chaoyang.assignments import discover
+>>> [a.name for a in discover()][:1]  # doctest: +SKIP
+['a1_grounded_coding']
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Repository root: the folder holding ``exercises/`` next to ``src/``.
+REPO_ROOT = Path(__file__).resolve().parents[2]
+EXERCISES_DIR = REPO_ROOT / "exercises"
+BUILD_DIR = REPO_ROOT / "_build" / "assignments"
+
+#: Lines shorter than this (after stripping) are too generic to count as a leak (``else:``, ``)``).
+MIN_SECRET_LENGTH = 20
+
+#: Text files the scanner reads when given a folder.
+SCANNED_SUFFIXES = {".ipynb", ".md", ".py", ".html", ".txt", ".json", ".js", ".tex"}
+
+
+class AssignmentError(RuntimeError):
+    """An assignment folder is malformed or ``otter assign`` failed; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One assignment folder.
+
+    Attributes
+    ----------
+    name : str
+        Folder name, e.g. ``"a4_participation"``; also the master notebook's stem.
+    folder : Path
+        ``exercises/<name>``.
+    """
+
+    name: str
+    folder: Path
+
+    @property
+    def master(self) -> Path:
+        """The otter master notebook ``exercises/<name>/<name>.ipynb``."""
+        return self.folder / f"{self.name}.ipynb"
+
+    @property
+    def readme(self) -> Path:
+        return self.folder / "README.md"
+
+
+def discover(exercises_dir: Path = EXERCISES_DIR) -> list[Assignment]:
+    """Every assignment folder (one holding ``<folder name>.ipynb``), sorted by name.
+
+    Raises
+    ------
+    AssignmentError
+        If ``exercises_dir`` does not exist.
+    """
+    exercises_dir = Path(exercises_dir)
+    if not exercises_dir.is_dir():
+        raise AssignmentError(f"no exercises folder at {exercises_dir}")
+    found = [Assignment(p.name, p) for p in sorted(exercises_dir.iterdir())
+             if p.is_dir() and (p / f"{p.name}.ipynb").is_file()]
+    return found
+
+
+def get(name: str, exercises_dir: Path = EXERCISES_DIR) -> Assignment:
+    """The assignment called ``name``.
+
+    Raises
+    ------
+    KeyError
+        If there is no such assignment; the message lists the known names.
+    """
+    known = {a.name: a for a in discover(exercises_dir)}
+    if name not in known:
+        raise KeyError(f"unknown assignment {name!r}; known assignments: {', '.join(known) or '(none)'}")
+    return known[name]
+
+
+# ---------------------------------------------------------------------------------------------- build
+def build_one(assignment: Assignment, out_dir: Path = BUILD_DIR, *, run_tests: bool = True,
+              python: str = sys.executable) -> Path:
+    """Run ``otter assign`` on one master notebook and lay out the result.
+
+    Parameters
+    ----------
+    assignment : Assignment
+    out_dir : Path
+        Parent folder; the assignment goes into ``out_dir/<name>/`` (replaced if present) and the
+        LMS zip into ``out_dir/<name>.zip``.
+    run_tests : bool, default True
+        Let ``otter assign`` execute the solution notebook against its tests (a few seconds more;
+        fails the build if a solution does not pass its own tests).
+    python : str
+        Interpreter whose ``otter`` to use (default: this one).
+
+    Returns
+    -------
+    Path
+        ``out_dir/<name>``.
+
+    Raises
+    ------
+    AssignmentError
+        If ``otter assign`` fails, produces no autograder zip, or the student notebook leaks a
+        solution line.
+    """
+    out_dir = Path(out_dir)
+    target = out_dir / assignment.name
+    with tempfile.TemporaryDirectory(prefix=f"otter-assign-{assignment.name}-") as tmp:
+        dist = Path(tmp) / "dist"
+        command = [python, "-m", "otter", "assign", assignment.master.name, str(dist)]
+        if not run_tests:
+            command.append("--no-run-tests")
+        done = subprocess.run(command, cwd=assignment.folder, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise AssignmentError(f"otter assign failed for {assignment.name} (exit {done.returncode}):\n"
+                                  f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        zips = sorted((dist / "autograder").glob("*.zip"))
+        if len(zips) != 1:
+            raise AssignmentError(f"otter assign made {len(zips)} autograder zips for {assignment.name}; "
+                                  "expected exactly one (is `generate: true` in the ASSIGNMENT CONFIG?)")
+        zips[0].rename(dist / "autograder" / "autograder.zip")
+        if assignment.readme.is_file():
+            shutil.copy2(assignment.readme, dist / "student" / "README.md")
+        if target.exists():
+            shutil.rmtree(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(dist, target)
+    lms_zip = out_dir / f"{assignment.name}.zip"
+    with zipfile.ZipFile(lms_zip, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted((target / "student").rglob("*")):
+            if path.is_file():
+                archive.write(path, Path(assignment.name) / path.relative_to(target / "student"))
+    leaks = find_leaks([target / "student", lms_zip], secret_lines(assignment.master))
+    if leaks:
+        shown = "\n".join(f"  {where}: {line}" for where, line in leaks[:10])
+        raise AssignmentError(f"the student build of {assignment.name} contains solution lines:\n{shown}")
+    return target
+
+
+def build(names: list[str] | None = None, out_dir: Path = BUILD_DIR, *, run_tests: bool = True) -> list[Path]:
+    """Build every assignment (or those in ``names``); see :func:`build_one`.
+
+    Returns
+    -------
+    list of Path
+        The assignment folders written.
+    """
+    chosen = discover() if not names else [get(n) for n in names]
+    return [build_one(a, out_dir, run_tests=run_tests) for a in chosen]
+
+
+# ---------------------------------------------------------------------------------------- leak scan
+def _cell_lines(cell: dict) -> list[str]:
+    source = cell.get("source", "")
+    return (source if isinstance(source, str) else "".join(source)).split("\n")
+
+
+def _normalise(line: str) -> str:
+    line = re.sub(r"\s*#\s*SOLUTION\s*$", "", line)
+    return re.sub(r"\s+", " ", line).strip()
+
+
+def secret_lines(master: Path) -> set[str]:
+    """Lines of a master notebook that students must never see (normalised whitespace).
+
+    Collected: lines ending in ``# SOLUTION``; lines inside ``# BEGIN SOLUTION`` … ``# END
+    SOLUTION`` in a code cell; every line of cells inside a raw ``# BEGIN SOLUTION`` … ``# END
+    SOLUTION`` block except lines that themselves end in ``# SOLUTION``-free scaffolding kept for
+    students (none in our masters); and every line of hidden tests. Lines shorter than
+    :data:`MIN_SECRET_LENGTH` characters, markup-only lines and lines that also occur in the
+    public part of the master (prompts, set-up code, public tests) are dropped: they cannot leak
+    anything.
+
+    Parameters
+    ----------
+    master : Path
+        An otter-grader master notebook.
+
+    Returns
+    -------
+    set of str
+    """
+    notebook = json.loads(Path(master).read_text(encoding="utf-8"))
+    secret: list[str] = []
+    public: set[str] = set()
+    in_solution_block = in_tests = False
+    for cell in notebook["cells"]:
+        lines = _cell_lines(cell)
+        head = lines[0].strip() if lines else ""
+        if cell["cell_type"] == "raw":
+            upper = head.upper()
+            if upper.startswith("# BEGIN SOLUTION"):
+                in_solution_block = True
+            elif upper.startswith("# END SOLUTION"):
+                in_solution_block = False
+            elif upper.startswith("# BEGIN TESTS"):
+                in_tests = True
+            elif upper.startswith("# END TESTS"):
+                in_tests = False
+            continue
+        if in_tests:
+            source = "\n".join(lines)
+            hidden = bool(re.search(r"\bhidden\s*:\s*true\b", source, re.IGNORECASE)) or \
+                bool(re.match(r"\s*#.*\bhidden\b", head, re.IGNORECASE))
+            body = [line for line in lines if "TEST CONFIG" not in line]
+            (secret.extend if hidden else public.update)(body)
+            continue
+        if in_solution_block:
+            inline = False
+            for line in lines:
+                stripped = line.strip()
+                if stripped.startswith("# BEGIN SOLUTION"):
+                    inline = True
+                    continue
+                if stripped.startswith("# END SOLUTION"):
+                    inline = False
+                    continue
+                if cell["cell_type"] == "markdown" or inline or re.search(r"#\s*SOLUTION\s*$", line):
+                    secret.append(line)
+                else:
+                    public.add(line)
+            continue
+        public.update(lines)
+    public_norm = {_normalise(line) for line in public}
+    kept = set()
+    for line in secret:
+        norm = _normalise(line)
+        if len(norm) < MIN_SECRET_LENGTH or norm in public_norm or not re.search(r"[A-Za-z0-9]", norm):
+            continue
+        if re.fullmatch(r"(import \S+( as \S+)?|from \S+ import .+)", norm):
+            continue
+        kept.add(norm)
+    return kept
+
+
+def _texts(path: Path):
+    """Yield (label, text) for a file, a folder (recursively) or a zip archive."""
+    path = Path(path)
+    if path.is_dir():
+        for child in sorted(path.rglob("*")):
+            if child.is_file() and (child.suffix in SCANNED_SUFFIXES or child.suffix == ".zip"):
+                yield from _texts(child)
+    elif path.suffix == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            for member in archive.namelist():
+                if Path(member).suffix in SCANNED_SUFFIXES:
+                    yield f"{path}!{member}", archive.read(member).decode("utf-8", errors="replace")
+    elif path.is_file():
+        yield str(path), path.read_text(encoding="utf-8", errors="replace")
+
+
+def _searchable(label: str, text: str) -> str:
+    """Text with notebook JSON decoded, HTML tags removed and entities unescaped, whitespace collapsed."""
+    if label.endswith(".ipynb"):
+        try:
+            notebook = json.loads(text)
+            parts = []
+            for cell in notebook.get("cells", []):
+                parts.append("\n".join(_cell_lines(cell)))
+                for output in cell.get("outputs", []):
+                    parts.append(json.dumps(output))
+            text = "\n".join(parts) + "\n" + json.dumps(notebook.get("metadata", {}))
+        except json.JSONDecodeError:
+            pass
+    elif label.endswith(".html"):
+        text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return re.sub(r"\s+", " ", text)
+
+
+def find_leaks(paths, secrets: set[str]) -> list[tuple[str, str]]:
+    """Where any secret line occurs in the given files, folders or zips.
+
+    Parameters
+    ----------
+    paths : iterable of Path
+        Files, folders (searched recursively for text files) or zip archives. Missing paths are
+        skipped.
+    secrets : set of str
+        Normalised lines, e.g. from :func:`secret_lines`.
+
+    Returns
+    -------
+    list of (location, secret line)
+        Empty when nothing leaks.
+
+    Examples
+    --------
+    >>> find_leaks([], {"x = 42"})
+    []
+    """
+    leaks = []
+    for path in paths:
+        if not Path(path).exists():
+            continue
+        for label, text in _texts(Path(path)):
+            searchable = _searchable(label, text)
+            # Notebook metadata holds tests as escaped JSON strings: search the unescaped form too.
+            unescaped = searchable.replace('\\"', '"').replace("\\n", " ").replace("\\'", "'")
+            for secret in secrets:
+                if secret in searchable or secret in unescaped:
+                    leaks.append((label, secret))
+    return leaks
+
+
+def all_secrets(exercises_dir: Path = EXERCISES_DIR) -> set[str]:
+    """The secret lines of every assignment."""
+    secrets: set[str] = set()
+    for assignment in discover(exercises_dir):
+        secrets |= secret_lines(assignment.master)
+    return secrets
+
+
+def scan_publication(paths=None) -> list[tuple[str, str]]:
+    """Scan what readers see — the book's sources and, if built, the site — for solution lines.
+
+    Parameters
+    ----------
+    paths : iterable of Path, optional
+        Default: ``book/``, ``notebooks/``, ``_build/html`` (when it exists) and the student
+        builds under ``_build/assignments/*/student``.
+
+    Returns
+    -------
+    list of (location, secret line)
+    """
+    if paths is None:
+        paths = [REPO_ROOT / "book", REPO_ROOT / "notebooks", REPO_ROOT / "_build" / "html",
+                 *sorted(BUILD_DIR.glob("*/student"))]
+    return find_leaks(paths, all_secrets())
+
+
+# ------------------------------------------------------------------------------------------------ CLI
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m chaoyang.assignments",
+                                     description="Build the autograded assignments and check for solution leaks.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    build_parser = sub.add_parser("build", help="otter assign every master into _build/assignments/")
+    build_parser.add_argument("--only", nargs="*", default=None, metavar="NAME", help="assignment names")
+    build_parser.add_argument("--out", type=Path, default=BUILD_DIR, help="output folder")
+    build_parser.add_argument("--no-run-tests", action="store_true", help="skip running solutions against tests")
+    scan_parser = sub.add_parser("scan", help="look for solution lines in the book, the site and student builds")
+    scan_parser.add_argument("paths", nargs="*", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        for folder in build(args.only, args.out, run_tests=not args.no_run_tests):
+            print(f"built {folder} (+ {folder.name}.zip)")
+        leaks = scan_publication()
+    else:
+        leaks = scan_publication(args.paths or None)
+    for where, line in leaks:
+        print(f"LEAK {where}: {line}", file=sys.stderr)
+    if leaks:
+        print(f"{len(leaks)} solution line(s) found where students can see them", file=sys.stderr)
+        return 1
+    print("no solution lines found in the book, the site or the student builds")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
