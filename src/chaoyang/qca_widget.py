@@ -8,8 +8,8 @@ no QCA method of its own, only
   of range, but code calling :func:`solve` can);
 * :func:`solve` - the update step: truth table plus complex, parsimonious and intermediate
   solutions for one setting of the cut-offs;
-* :func:`solution_grid` and :func:`plot_solution_grid` - the same analysis over a grid of
-  consistency cut-offs, drawn as one static figure;
+* :func:`solution_grid` and :func:`plot_solution_grid` - the same analysis over a grid of values
+  of one cut-off, drawn as one static figure;
 * :func:`compare_with_planted` - which solution terms match the planted configurations of the
   synthetic world (exactly, with extra conditions, or as a broader term);
 * :func:`truth_table_widget` - ipywidgets sliders whose every move calls :func:`solve` and
@@ -37,6 +37,10 @@ from chaoyang import qca
 
 #: Consistency cut-offs of the static figure (the range the robustness literature tests).
 DEFAULT_INCL_CUTS = (0.75, 0.78, 0.80, 0.82, 0.85, 0.88, 0.90)
+
+#: Axis label of each cut-off a grid can vary.
+PARAMETER_LABELS = {"incl_cut": "Consistency cut-off (incl_cut)", "pri_cut": "PRI cut-off (pri_cut)",
+                    "n_cut": "Frequency cut-off (n_cut)"}
 
 #: Lowest consistency cut-off accepted: below 0.5 a row would count as sufficient although most of
 #: its members' membership lies outside the outcome.
@@ -207,84 +211,109 @@ def solve(data: pd.DataFrame, outcome: str, conditions, *, incl_cut=0.8, n_cut=1
 
 @dataclass
 class SolutionGrid:
-    """One solution per consistency cut-off (input of :func:`plot_solution_grid`).
+    """One solution per value of a cut-off (input of :func:`plot_solution_grid`).
 
     Attributes
     ----------
     terms : DataFrame
-        One row per (cut-off, term) of the first model: ``incl_cut``, ``term``, ``inclS``, ``covS``
-        (raw coverage), ``covU`` (unique coverage).
+        One row per (value, term) of the first model: ``value`` (of the varied cut-off), ``term``,
+        ``inclS``, ``covS`` (raw coverage), ``covU`` (unique coverage).
     fit : DataFrame
-        One row per cut-off: ``incl_cut``, ``n_models``, ``expression`` (first model), ``inclS``,
-        ``covS`` (solution consistency and coverage; NaN without a solution), ``error`` (why there is
-        no solution, else "").
+        One row per value: ``value``, ``n_models``, ``expression`` (first model), ``inclS``, ``covS``
+        (solution consistency and coverage; NaN without a solution), ``error`` (why there is no
+        solution, else "").
     kind : str
         Which solution was computed.
+    parameter : str
+        The cut-off that varies: ``"incl_cut"``, ``"pri_cut"`` or ``"n_cut"``.
+    settings : dict
+        The cut-offs held fixed.
     """
 
     terms: pd.DataFrame
     fit: pd.DataFrame
     kind: str
+    parameter: str = "incl_cut"
+    settings: dict = field(default_factory=dict)
 
 
-def solution_grid(data: pd.DataFrame, outcome: str, conditions, *, incl_cuts=DEFAULT_INCL_CUTS, n_cut=1,
-                  pri_cut=0.0, dir_exp=None, kind: str = "intermediate", max_models: int = 20) -> SolutionGrid:
-    """Solve the same truth-table analysis at each consistency cut-off.
+def solution_grid(data: pd.DataFrame, outcome: str, conditions, *, vary: str = "incl_cut", values=None,
+                  incl_cut=0.8, n_cut=1, pri_cut=0.0, dir_exp=None, kind: str = "intermediate",
+                  max_models: int = 20) -> SolutionGrid:
+    """Solve the same truth-table analysis at each value of one cut-off, the others held fixed.
 
     Parameters
     ----------
-    data, outcome, conditions, n_cut, pri_cut, dir_exp, max_models
+    data, outcome, conditions, dir_exp, max_models
         As in :func:`solve`.
-    incl_cuts : sequence of float
-        Consistency cut-offs, each in [0.5, 1]; at least one.
+    vary : {"incl_cut", "pri_cut", "n_cut"}, default "incl_cut"
+        The cut-off to vary.
+    values : sequence, optional
+        Its values (at least one); default :data:`DEFAULT_INCL_CUTS` for ``incl_cut``, required otherwise.
+    incl_cut, n_cut, pri_cut
+        Values of the cut-offs held fixed (the varied one is ignored).
     kind : {"complex", "parsimonious", "intermediate"}, default "intermediate"
         Solution to record (``"intermediate"`` needs ``dir_exp``).
 
     Returns
     -------
     SolutionGrid
-        A cut-off at which no row passes gets ``error`` filled and no terms; every other problem raises.
+        A value at which nothing is left to minimize (:class:`NoSolutionError`) gets ``error`` filled
+        and no terms; every other problem raises.
 
     Raises
     ------
     ValueError
-        Empty ``incl_cuts``, a bad cut-off, unknown ``kind``, ``"intermediate"`` without ``dir_exp``.
+        Unknown ``vary`` or ``kind``, empty or missing ``values``, a bad cut-off,
+        ``"intermediate"`` without ``dir_exp``.
 
     Examples
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"A": [1, 1, 0, 0], "B": [1, 0, 1, 0], "Y": [1, 1, 0, 0]})
-    >>> grid = solution_grid(df, "Y", ["A", "B"], incl_cuts=(0.8, 0.9), kind="parsimonious")
+    >>> grid = solution_grid(df, "Y", ["A", "B"], values=(0.8, 0.9), kind="parsimonious")
     >>> grid.fit["expression"].tolist()
     ['A', 'A']
     """
+    if vary not in PARAMETER_LABELS:
+        raise ValueError(f"vary must be one of {list(PARAMETER_LABELS)}, got {vary!r}")
+    if values is None:
+        if vary != "incl_cut":
+            raise ValueError(f"give the values of {vary} to try (values=...)")
+        values = DEFAULT_INCL_CUTS
     if kind not in SOLUTION_KINDS:
         raise ValueError(f"kind must be one of {SOLUTION_KINDS}, got {kind!r}")
     if kind == "intermediate" and dir_exp is None:
         raise ValueError("kind='intermediate' needs dir_exp (directional expectations)")
-    cuts = list(incl_cuts)
-    if not cuts:
-        raise ValueError("incl_cuts is empty: give at least one consistency cut-off")
-    for cut in cuts:
-        check_thresholds(cut, n_cut, pri_cut, n_cases=len(data))
+    values = list(values)
+    if not values:
+        raise ValueError(f"values is empty: give at least one value of {vary}")
+    fixed = {"incl_cut": incl_cut, "n_cut": n_cut, "pri_cut": pri_cut}
+    specs = []
+    for value in values:
+        spec = {**fixed, vary: value}
+        specs.append(dict(zip(("incl_cut", "n_cut", "pri_cut"),
+                              check_thresholds(spec["incl_cut"], spec["n_cut"], spec["pri_cut"], n_cases=len(data)))))
     term_rows, fit_rows = [], []
-    for cut in cuts:
+    for spec in specs:
+        value = spec[vary]
         try:
-            result = solve(data, outcome, conditions, incl_cut=cut, n_cut=n_cut, pri_cut=pri_cut,
-                           dir_exp=dir_exp if kind == "intermediate" else None, max_models=max_models)
+            result = solve(data, outcome, conditions, **spec, dir_exp=dir_exp if kind == "intermediate" else None,
+                           max_models=max_models)
         except NoSolutionError as err:
-            fit_rows.append({"incl_cut": float(cut), "n_models": 0, "expression": "", "inclS": float("nan"),
+            fit_rows.append({"value": value, "n_models": 0, "expression": "", "inclS": float("nan"),
                              "covS": float("nan"), "error": str(err)})
             continue
         model = result.solution(kind).models[0]
-        fit_rows.append({"incl_cut": float(cut), "n_models": len(result.solution(kind).models),
+        fit_rows.append({"value": value, "n_models": len(result.solution(kind).models),
                          "expression": model.expression, "inclS": float(model.fit["inclS"]),
                          "covS": float(model.fit["covS"]), "error": ""})
         for _, row in model.term_fit.iterrows():
-            term_rows.append({"incl_cut": float(cut), "term": row["term"], "inclS": float(row["inclS"]),
+            term_rows.append({"value": value, "term": row["term"], "inclS": float(row["inclS"]),
                               "covS": float(row["covS"]), "covU": float(row["covU"])})
-    terms = pd.DataFrame(term_rows, columns=["incl_cut", "term", "inclS", "covS", "covU"])
-    return SolutionGrid(terms, pd.DataFrame(fit_rows), kind)
+    terms = pd.DataFrame(term_rows, columns=["value", "term", "inclS", "covS", "covU"])
+    fixed.pop(vary)
+    return SolutionGrid(terms, pd.DataFrame(fit_rows), kind, vary, fixed)
 
 
 def _literals(term: str) -> frozenset[str]:
@@ -352,9 +381,9 @@ def compare_with_planted(terms, planted) -> pd.DataFrame:
 
 
 def plot_solution_grid(grid: SolutionGrid, *, planted=None, title: str | None = None):
-    """Static twin of the widget: solution terms and fit across consistency cut-offs.
+    """Static twin of the widget: solution terms and fit across the values of one cut-off.
 
-    Top panel: one row per term ever found, one column per cut-off; a dot where the term is in the
+    Top panel: one row per term ever found, one column per value of the cut-off; a dot where the term is in the
     solution, its area proportional to raw coverage and its value printed. Terms matching a planted
     configuration exactly are drawn in blue, the others in grey. Bottom panel: solution consistency
     and coverage against the cut-off. Text is English.
@@ -371,8 +400,8 @@ def plot_solution_grid(grid: SolutionGrid, *, planted=None, title: str | None = 
     Returns
     -------
     matplotlib.figure.Figure
-        With two axes: ``axes[0]`` (terms; x label "Consistency cut-off (incl_cut)", y label
-        "Solution term") and ``axes[1]`` (fit; y label "Solution fit").
+        With two axes: ``axes[0]`` (terms; y label "Solution term") and ``axes[1]`` (fit; y label
+        "Solution fit"); both x labels name the varied cut-off, e.g. "Consistency cut-off (incl_cut)".
 
     Raises
     ------
@@ -383,7 +412,7 @@ def plot_solution_grid(grid: SolutionGrid, *, planted=None, title: str | None = 
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"A": [1, 1, 0, 0], "B": [1, 0, 1, 0], "Y": [1, 1, 0, 0]})
-    >>> fig = plot_solution_grid(solution_grid(df, "Y", ["A", "B"], incl_cuts=(0.8,), kind="complex"))
+    >>> fig = plot_solution_grid(solution_grid(df, "Y", ["A", "B"], values=(0.8,), kind="complex"))
     >>> fig.axes[0].get_ylabel()
     'Solution term'
     """
@@ -392,8 +421,9 @@ def plot_solution_grid(grid: SolutionGrid, *, planted=None, title: str | None = 
     if not isinstance(grid, SolutionGrid):
         raise TypeError(f"plot_solution_grid() needs the SolutionGrid from solution_grid(), got {type(grid).__name__}")
     planted_sets = {_literals(p) for p in (planted or [])}
-    cuts = grid.fit["incl_cut"].tolist()
-    first_seen = list(dict.fromkeys(grid.terms.sort_values(["incl_cut"], kind="stable")["term"]))
+    cuts = grid.fit["value"].tolist()
+    x_label = PARAMETER_LABELS[grid.parameter]
+    first_seen = list(dict.fromkeys(grid.terms.sort_values(["value"], kind="stable")["term"]))
     counts = grid.terms["term"].value_counts()
     # the terms found at most cut-offs on top
     term_order = sorted(first_seen, key=lambda t: (-counts[t], first_seen.index(t)))
@@ -403,14 +433,14 @@ def plot_solution_grid(grid: SolutionGrid, *, planted=None, title: str | None = 
     y_of = {t: len(term_order) - 1 - i for i, t in enumerate(term_order)}
     for _, row in grid.terms.iterrows():
         colour = "tab:blue" if _literals(row["term"]) in planted_sets else "0.55"
-        ax_terms.scatter(row["incl_cut"], y_of[row["term"]], s=40 + 900 * row["covS"], color=colour, alpha=0.8,
+        ax_terms.scatter(row["value"], y_of[row["term"]], s=40 + 900 * row["covS"], color=colour, alpha=0.8,
                          edgecolor="black", linewidth=0.5, zorder=2)
-        ax_terms.annotate(f"{row['covS']:.2f}", (row["incl_cut"], y_of[row["term"]]), textcoords="offset points",
+        ax_terms.annotate(f"{row['covS']:.2f}", (row["value"], y_of[row["term"]]), textcoords="offset points",
                           xytext=(0, -14), ha="center", fontsize=7)
     ax_terms.set_yticks(range(len(term_order)), [t for t in reversed(term_order)])
     ax_terms.set_ylim(-0.8, max(len(term_order), 1) - 0.2)
     ax_terms.set_ylabel("Solution term")
-    ax_terms.set_xlabel("Consistency cut-off (incl_cut)")
+    ax_terms.set_xlabel(x_label)
     ax_terms.xaxis.set_tick_params(labelbottom=True)
     ax_terms.grid(axis="y", color="0.9", zorder=0)
     for cut, error in zip(cuts, grid.fit["error"]):
@@ -425,11 +455,12 @@ def plot_solution_grid(grid: SolutionGrid, *, planted=None, title: str | None = 
     ax_fit.plot(cuts, grid.fit["covS"], marker="s", color="tab:green", label="solution coverage")
     ax_fit.set_ylim(0, 1.02)
     ax_fit.set_ylabel("Solution fit")
-    ax_fit.set_xlabel("Consistency cut-off (incl_cut)")
-    ax_fit.set_xticks(cuts, [f"{c:.2f}" for c in cuts])
+    ax_fit.set_xlabel(x_label)
+    ax_fit.set_xticks(cuts, [f"{c:g}" for c in cuts])
     ax_fit.legend(fontsize=8, loc="lower left")
     ax_fit.grid(color="0.9")
-    fig.suptitle(title or f"{grid.kind.capitalize()} solution across consistency cut-offs", fontsize=11)
+    fixed = ", ".join(f"{k} = {v:g}" for k, v in grid.settings.items())
+    fig.suptitle(title or f"{grid.kind.capitalize()} solution across {grid.parameter} ({fixed})", fontsize=11)
     fig.tight_layout()
     return fig
 
@@ -533,5 +564,5 @@ def truth_table_widget(data: pd.DataFrame, outcome: str, conditions, *, incl_cut
     return box
 
 
-__all__ = ["DEFAULT_INCL_CUTS", "MIN_INCL_CUT", "NoSolutionError", "QCAResult", "SolutionGrid", "check_thresholds",
+__all__ = ["DEFAULT_INCL_CUTS", "MIN_INCL_CUT", "PARAMETER_LABELS", "NoSolutionError", "QCAResult", "SolutionGrid", "check_thresholds",
            "compare_with_planted", "plot_solution_grid", "solution_grid", "solve", "truth_table_widget"]
