@@ -1,0 +1,341 @@
+"""Saturation: new codes per additional transcript, Guest-Namey-Chen assessment, the hold-out check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from chaoyang.grounded.axial import LEVELS, roll_up
+from chaoyang.grounded.model import Codebook, Corpus, GroundedError
+
+
+def _nodes_by_document(coding: pd.DataFrame, codebook, level: str) -> dict[str, set]:
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
+    rolled = roll_up(coding, Codebook.from_dict(codebook), level)
+    return {doc: set(frame["node"]) for doc, frame in rolled.groupby("document")}
+
+
+def _order(order, nodes: dict) -> list[str]:
+    if order is None:
+        return sorted(nodes)
+    order = list(order)
+    if len(set(order)) != len(order):
+        raise ValueError("order lists a document twice")
+    return order
+
+
+def new_codes_curve(coding: pd.DataFrame, codebook, *, order=None, level: str = "code") -> pd.DataFrame:
+    """New codes contributed by each additional transcript, in a given order.
+
+    Parameters
+    ----------
+    coding : pandas.DataFrame
+    codebook : Codebook or dict
+    order : list of str, optional
+        Document ids in the order they are added (default: coded documents sorted by id,
+        i.e. interview order). A listed document without segments adds nothing.
+    level : {"code", "category", "pathway", "core"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``position`` (1, 2, ...), ``document``, ``new`` (number of nodes first seen here),
+        ``new_nodes`` (their ids, comma-separated) and ``cumulative``.
+
+    Raises
+    ------
+    ValueError
+        If ``order`` repeats a document or ``level`` is unknown.
+
+    Examples
+    --------
+    >>> from chaoyang.grounded.model import load_codebook
+    >>> seg = pd.DataFrame({"document": ["A", "B", "B"], "start": [0, 0, 5], "end": [4, 4, 9],
+    ...                     "code": ["BE_HOME", "BE_HOME", "CL_TRUST"]})
+    >>> new_codes_curve(seg, load_codebook())["new"].tolist()  # doctest: +SKIP
+    [1, 1]
+    """
+    nodes = _nodes_by_document(coding, codebook, level)
+    seen: set = set()
+    rows = []
+    for position, document in enumerate(_order(order, nodes), 1):
+        fresh = sorted(nodes.get(document, set()) - seen)
+        seen |= set(fresh)
+        rows.append({"position": position, "document": document, "new": len(fresh), "new_nodes": ", ".join(fresh),
+                     "cumulative": len(seen)})
+    return pd.DataFrame(rows, columns=["position", "document", "new", "new_nodes", "cumulative"])
+
+
+def permutation_curves(coding: pd.DataFrame, codebook, *, documents=None, n_permutations: int = 200,
+                       seed: int = 0, level: str = "code", band: float = 0.9) -> pd.DataFrame:
+    """Cumulative number of codes over random interview orders, with a band.
+
+    Parameters
+    ----------
+    coding : pandas.DataFrame
+    codebook : Codebook or dict
+    documents : list of str, optional
+        Documents to permute (default: all coded documents).
+    n_permutations : int, default 200
+        Random orders drawn (>= 1).
+    seed : int, default 0
+        Seed of ``numpy.random.default_rng``; the same seed gives the same band.
+    level : {"code", "category", "pathway", "core"}
+    band : float, default 0.9
+        Central share of the orders covered by ``low``–``high`` (0 < band < 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``position, mean, low, high, min, max`` of the cumulative count over permutations.
+
+    Raises
+    ------
+    ValueError
+        If ``n_permutations`` < 1, ``band`` is outside (0, 1) or there are no documents.
+    """
+    if not isinstance(n_permutations, int) or n_permutations < 1:
+        raise ValueError(f"n_permutations must be a positive integer, got {n_permutations!r}")
+    if not 0 < band < 1:
+        raise ValueError(f"band must lie strictly between 0 and 1, got {band!r}")
+    nodes = _nodes_by_document(coding, codebook, level)
+    documents = sorted(nodes) if documents is None else list(documents)
+    if not documents:
+        raise ValueError("no documents to permute")
+    rng = np.random.default_rng(seed)
+    curves = np.empty((n_permutations, len(documents)))
+    for p in range(n_permutations):
+        seen: set = set()
+        for k, i in enumerate(rng.permutation(len(documents))):
+            seen |= nodes.get(documents[i], set())
+            curves[p, k] = len(seen)
+    tail = (1 - band) / 2
+    return pd.DataFrame({"position": np.arange(1, len(documents) + 1), "mean": curves.mean(axis=0),
+                         "low": np.quantile(curves, tail, axis=0), "high": np.quantile(curves, 1 - tail, axis=0),
+                         "min": curves.min(axis=0), "max": curves.max(axis=0)})
+
+
+@dataclass
+class SaturationAssessment:
+    """Result of :func:`guest_saturation`.
+
+    Attributes
+    ----------
+    base_size, run_length : int
+    threshold : float
+        Largest accepted share of new information (0.05 = 5 %).
+    base_count : int
+        Unique codes in the first ``base_size`` interviews (the denominator).
+    runs : pandas.DataFrame
+        ``run, first, last`` (1-based interview positions), ``documents``, ``new`` (codes first
+        seen in the run), ``proportion`` (new / base_count) and ``meets`` (proportion <= threshold).
+    saturation_point : int or None
+        Number of interviews up to the end of the first run that meets the threshold (None if
+        none does).
+    """
+
+    base_size: int
+    run_length: int
+    threshold: float
+    base_count: int
+    runs: pd.DataFrame
+    saturation_point: int | None
+
+    def report(self) -> str:
+        """One sentence in Guest, Namey & Chen's reporting style."""
+        rule = f"base size {self.base_size}, run length {self.run_length}, new-information threshold " \
+               f"<= {self.threshold:.0%}"
+        if self.saturation_point is None:
+            return f"Saturation was not reached ({rule})."
+        return f"Saturation was reached at {self.saturation_point} interviews ({rule})."
+
+
+def guest_saturation(coding: pd.DataFrame, codebook, *, order=None, base_size: int = 4, run_length: int = 2,
+                     threshold: float = 0.05, level: str = "code") -> SaturationAssessment:
+    """Guest, Namey & Chen's (2020) saturation assessment.
+
+    Definitions (Guest, Namey & Chen 2020, PLoS ONE 15(5): e0232076): the *base size* is the
+    number of initial interviews whose unique codes form the base (the denominator); the *run
+    length* is the number of subsequent interviews within which new codes are counted (the
+    numerator: codes not seen in any earlier interview); the *new-information threshold* is the
+    largest ratio new / base accepted as saturation (e.g. <= 5 %). The run starts right after
+    the base and moves forward one interview at a time until a run meets the threshold;
+    saturation is reported at the last interview of that run.
+
+    Parameters
+    ----------
+    coding : pandas.DataFrame
+    codebook : Codebook or dict
+    order : list of str, optional
+        Interview order (default: coded documents sorted by id).
+    base_size : int, default 4
+    run_length : int, default 2
+    threshold : float, default 0.05
+        In [0, 1]; 0 means "no new code at all".
+    level : {"code", "category", "pathway", "core"}
+
+    Returns
+    -------
+    SaturationAssessment
+
+    Raises
+    ------
+    ValueError
+        If a size is < 1, the threshold is outside [0, 1], there are fewer interviews than
+        ``base_size + run_length`` or the base holds no code.
+
+    Examples
+    --------
+    >>> result = guest_saturation(gold, book, base_size=4, run_length=2)  # doctest: +SKIP
+    >>> result.report()  # doctest: +SKIP
+    'Saturation was reached at 7 interviews (base size 4, run length 2, new-information threshold <= 5%).'
+    """
+    for name, value in (("base_size", base_size), ("run_length", run_length)):
+        if not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if not 0 <= threshold <= 1:
+        raise ValueError(f"threshold must lie in [0, 1] (0.05 = 5 %), got {threshold!r}")
+    nodes = _nodes_by_document(coding, codebook, level)
+    order = _order(order, nodes)
+    if len(order) < base_size + run_length:
+        raise ValueError(f"{len(order)} interviews are fewer than base_size + run_length = {base_size + run_length}")
+    sets = [nodes.get(d, set()) for d in order]
+    base = set().union(*sets[:base_size])
+    if not base:
+        raise ValueError("the base interviews hold no code; check the coding or the order")
+    rows, point = [], None
+    for run, first in enumerate(range(base_size, len(order) - run_length + 1), 1):
+        before = set().union(*sets[:first])
+        within = set().union(*sets[first:first + run_length])
+        new = len(within - before)
+        proportion = new / len(base)
+        meets = proportion <= threshold
+        rows.append({"run": run, "first": first + 1, "last": first + run_length,
+                     "documents": ", ".join(order[first:first + run_length]), "new": new,
+                     "proportion": proportion, "meets": meets})
+        if meets and point is None:
+            point = first + run_length
+    return SaturationAssessment(int(base_size), int(run_length), float(threshold), len(base), pd.DataFrame(rows),
+                                point)
+
+
+@dataclass
+class HoldoutCheck:
+    """Result of :func:`holdout_check`.
+
+    Attributes
+    ----------
+    analysis_documents, holdout_documents : list of str
+    analysis_nodes, holdout_nodes : set of str
+        Nodes (codes, categories...) found in each part.
+    new_nodes : list of str
+        Nodes found in the hold-out transcripts only (sorted); empty means no new node.
+    per_document : pandas.DataFrame
+        ``document, nodes, new`` for each hold-out transcript.
+    """
+
+    analysis_documents: list
+    holdout_documents: list
+    analysis_nodes: set
+    holdout_nodes: set
+    new_nodes: list
+    per_document: pd.DataFrame
+
+    @property
+    def adds_nothing(self) -> bool:
+        """True when the hold-out transcripts add no new node."""
+        return not self.new_nodes
+
+
+def holdout_check(coding: pd.DataFrame, corpus, codebook, *, level: str = "category",
+                  main_only: bool = True) -> HoldoutCheck:
+    """Do the hold-out transcripts (``holdout`` True) bring any new category?
+
+    Parameters
+    ----------
+    coding : pandas.DataFrame
+        A coding of every transcript, hold-outs included.
+    corpus : Corpus or list of dict
+        Supplies the ``holdout`` flag of each transcript.
+    codebook : Codebook or dict
+    level : {"code", "category", "pathway", "core"}, default "category"
+    main_only : bool, default True
+        At category level, count only the model's categories (not counter-evidence).
+
+    Returns
+    -------
+    HoldoutCheck
+
+    Raises
+    ------
+    GroundedError
+        If the corpus has no hold-out transcript or no analysis transcript, or a hold-out
+        transcript has no segment (it has not been coded yet).
+    """
+    corpus = Corpus.from_records(corpus)
+    book = Codebook.from_dict(codebook)
+    holdout = [d["id"] for d in corpus if bool(d.get("holdout", False))]
+    analysis = [d["id"] for d in corpus if not bool(d.get("holdout", False))]
+    if not holdout or not analysis:
+        raise GroundedError("holdout_check needs both hold-out transcripts (holdout True) and analysis transcripts")
+    nodes = _nodes_by_document(coding, book, level)
+    uncoded = [d for d in holdout if d not in nodes]
+    if uncoded:
+        raise GroundedError(f"hold-out transcript(s) {uncoded} have no segment; code them first")
+    keep = set(book.main_categories) if (main_only and level == "category") else None
+
+    def select(values):
+        return {v for v in values if keep is None or v in keep}
+
+    before = select(set().union(*[nodes.get(d, set()) for d in analysis]))
+    after = select(set().union(*[nodes[d] for d in holdout]))
+    per_document = pd.DataFrame([{"document": d, "nodes": len(select(nodes[d])),
+                                  "new": ", ".join(sorted(select(nodes[d]) - before))} for d in holdout])
+    return HoldoutCheck(analysis, holdout, before, after, sorted(after - before), per_document)
+
+
+def plot_saturation(curve: pd.DataFrame, band: pd.DataFrame | None = None, *, ax=None, label: str = "interview order"):
+    """Plot the cumulative number of codes, optionally with a permutation band.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        From :func:`new_codes_curve` (``position``, ``cumulative``, ``new``).
+    band : pandas.DataFrame, optional
+        From :func:`permutation_curves`.
+    ax : matplotlib Axes, optional
+    label : str
+        Legend label of the curve.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    GroundedError
+        If ``curve`` lacks the columns of :func:`new_codes_curve`.
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(curve, pd.DataFrame) or not {"position", "cumulative", "new"} <= set(curve.columns):
+        raise GroundedError("curve must come from new_codes_curve() (columns position, cumulative, new)")
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(8, 4.2))
+    else:
+        fig = ax.figure
+    if band is not None:
+        ax.fill_between(band["position"], band["low"], band["high"], color="#9ecae1", alpha=0.5,
+                        label="random orders (central band)")
+        ax.plot(band["position"], band["mean"], color="#3182bd", lw=1, ls="--", label="random orders (mean)")
+    ax.plot(curve["position"], curve["cumulative"], marker="o", color="#d95f02", label=label)
+    ax.bar(curve["position"], curve["new"], color="#fdae6b", alpha=0.6, label="new codes in this interview")
+    ax.set_xlabel("number of transcripts coded")
+    ax.set_ylabel("codes found")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title("Saturation: codes found as transcripts are added")
+    fig.tight_layout()
+    return fig
