@@ -39,15 +39,14 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "resident_hours_total": ("residents", "lower", "hours residents gave"),
     "resident_pay_total": ("residents", "higher", "yuan paid to residents"),
     "resident_avoided_loss_total": ("residents", "higher", "yuan of residents' losses avoided"),
-    "resident_net_benefit_total": ("residents", "higher", "yuan: avoided loss + pay - time cost"),
+    "resident_net_benefit_total": ("residents", "higher",
+                                   "yuan, monetary balance only: avoided loss + pay - time valued at value_of_time"),
     "incidents_total": ("public", "lower", "incidents over the run"),
     "prevented_total": ("public", "higher", "expected incidents prevented by residents' guardianship"),
     "government_cost_total": ("public", "lower", "yuan spent by the government"),
     "police_hours_total": ("public", "lower", "police workload, officer hours"),
     "public_cost_total": ("public", "lower", "yuan: government + police"),
     "cost_per_prevented_incident": ("public", "lower", "yuan of government cost per prevented incident"),
-    "social_net_benefit_total": ("society", "higher",
-                                 "yuan: avoided loss - public cost - residents' time cost + pay (pay is a transfer)"),
 }
 
 
@@ -88,8 +87,6 @@ def summarize_run(ledger: pd.DataFrame, tail: int = 30) -> dict[str, float]:
         "public_cost_total": float(total["public_cost"]),
         "cost_per_prevented_incident": float(total["government_cost"]) / prevented if prevented > 0 else float("nan"),
     }
-    out["social_net_benefit_total"] = (out["resident_avoided_loss_total"] - out["public_cost_total"]
-                                       - float(total["resident_time_cost"]) + out["resident_pay_total"])
     return out
 
 
@@ -400,11 +397,16 @@ def _check_outcome(outcome: str) -> None:
 
 
 def sobol(ranges: dict, *, outcome: str = "participation_mean", regime: str = "emotional", n_base: int = 16,
-          seed: int = 0, n_residents: int = 500, steps: int = 120, n_jobs: int = 1) -> pd.DataFrame:
+          seed: int = 0, n_reps: int = 1, n_residents: int = 500, steps: int = 120, n_jobs: int = 1) -> pd.DataFrame:
     """Sobol variance-based sensitivity indices (SALib: Saltelli sampling, Sobol analysis).
 
     First-order (S1) and total (ST) indices, without second-order terms. The cost is
-    ``n_base * (k + 2)`` runs for ``k`` parameters, so keep the model small.
+    ``n_base * (k + 2) * n_reps`` runs for ``k`` parameters, so keep the model small.
+
+    Every sample point is run with the same ``n_reps`` seeds (common random numbers) and the outcome
+    averaged over them: the model is then a deterministic function of the parameters, so the indices
+    measure the parameters' effects and not the run-to-run noise (with a fresh seed per point, the
+    noise would be attributed to the parameters and an inert parameter would get ST > 0).
 
     Parameters
     ----------
@@ -417,7 +419,9 @@ def sobol(ranges: dict, *, outcome: str = "participation_mean", regime: str = "e
         Base sample size; a power of 2 (Sobol sequence), >= 2.
     seed : int, default 0
         Seeds the Sobol sequence scrambling, the bootstrap of the confidence intervals, and the
-        model runs (each sample point gets its own spawned seed).
+        model runs (the ``n_reps`` seeds spawned from it, shared by every sample point).
+    n_reps : int, default 1
+        Seeds averaged per sample point.
     n_residents, steps : int
         Model size for each run (small by default).
     n_jobs : int, default 1
@@ -452,11 +456,11 @@ def sobol(ranges: dict, *, outcome: str = "participation_mean", regime: str = "e
             raise ParameterError(f"range of {name!r} must have low < high, got ({low}, {high})")
     problem = {"num_vars": len(names), "names": names, "bounds": [list(ranges[n]) for n in names]}
     samples = sobol_sample.sample(problem, n_base, calc_second_order=False, seed=seed)
-    children = spawn_seeds(seed, len(samples))
+    children = spawn_seeds(seed, n_reps)
     jobs = [(regime, n_residents, steps, child, dict(zip(names, map(float, row))))
-            for row, child in zip(samples, children)]
+            for row in samples for child in children]
     outputs = _run_many(jobs, n_jobs)
-    y = np.array([summarize_run(ledger)[outcome] for ledger, _ in outputs])
+    y = np.array([summarize_run(ledger)[outcome] for ledger, _ in outputs]).reshape(len(samples), n_reps).mean(axis=1)
     indices = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
     table = pd.DataFrame({"S1": indices["S1"], "S1_conf": indices["S1_conf"], "ST": indices["ST"],
                           "ST_conf": indices["ST_conf"]}, index=pd.Index(names, name="parameter"))
