@@ -49,7 +49,7 @@ EXERCISES_DIR = REPO_ROOT / "exercises"
 BUILD_DIR = REPO_ROOT / "_build" / "assignments"
 
 #: Lines shorter than this (after stripping) are too generic to count as a leak (``else:``, ``)``).
-MIN_SECRET_LENGTH = 20
+MIN_SECRET_LENGTH = 24
 
 #: Text files the scanner reads when given a folder.
 SCANNED_SUFFIXES = {".ipynb", ".md", ".py", ".html", ".txt", ".json", ".js", ".tex"}
@@ -237,6 +237,11 @@ def secret_lines(master: Path) -> set[str]:
             elif upper.startswith("# END TESTS"):
                 in_tests = False
             continue
+        if cell["cell_type"] == "code" and not in_tests and not in_solution_block:
+            # A "# SOLUTION" line outside a solution block is not stripped by otter: still a secret.
+            marked = [line for line in lines if re.search(r"#\s*SOLUTION\s*$", line)]
+            secret.extend(marked)
+            lines = [line for line in lines if line not in marked]
         if in_tests:
             source = "\n".join(lines)
             hidden = bool(re.search(r"\bhidden\s*:\s*true\b", source, re.IGNORECASE)) or \
@@ -362,10 +367,15 @@ def scan_publication(paths=None) -> list[tuple[str, str]]:
     -------
     list of (location, secret line)
     """
-    if paths is None:
-        paths = [REPO_ROOT / "book", REPO_ROOT / "notebooks", REPO_ROOT / "_build" / "html",
-                 *sorted(BUILD_DIR.glob("*/student"))]
-    return find_leaks(paths, all_secrets())
+    if paths is not None:
+        return find_leaks(paths, all_secrets())
+    leaks = find_leaks([REPO_ROOT / "book", REPO_ROOT / "notebooks", REPO_ROOT / "_build" / "html"], all_secrets())
+    # Each student build is checked against its own master: set-up code of one assignment may be
+    # the solution of another.
+    for assignment in discover():
+        student = BUILD_DIR / assignment.name / "student"
+        leaks += find_leaks([student, BUILD_DIR / f"{assignment.name}.zip"], secret_lines(assignment.master))
+    return leaks
 
 
 # ------------------------------------------------------------------------------------------------ CLI
