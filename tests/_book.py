@@ -1,0 +1,95 @@
+"""One build of the whole book per test process, shared by every test module that needs the site.
+
+pytest gives a session fixture imported into two test modules two separate caches, so two modules
+asking for ``built_book`` would build the book twice. Here the build is cached at the process level
+instead: the first caller builds a temporary copy of the repository with warnings as errors, later
+callers get the same folder. Under pytest-xdist the modules that use it share the
+``xdist_group("book")`` mark, so they run in one worker and share one build.
+
+Usage in a test module::
+
+    from _book import built_site
+
+    @pytest.fixture(scope="session")
+    def built_book(tmp_path_factory):
+        return built_site(tmp_path_factory)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+JUPYTER_BOOK = str(Path(sys.executable).parent / "jupyter-book")
+
+#: Folders and files never copied into the throw-away build: environments, outputs, caches and the
+#: npm packages of the browser tests (node_modules holds Markdown files Sphinx need not scan).
+COPY_IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".pytest_cache", ".hypothesis",
+                                     ".ipynb_checkpoints", ".mathjax_static", "*.egg-info", "node_modules")
+
+#: Set this to an already built ``_build/html`` to skip the build while developing the site tests,
+#: e.g. ``CHAOYANG_BUILT_SITE=_build/html pytest tests/test_site_browser.py`` after ``make book``.
+PREBUILT_ENV = "CHAOYANG_BUILT_SITE"
+
+_cache: dict[str, Path | str] = {}
+
+
+def build(source: Path) -> subprocess.CompletedProcess:
+    """Build the Jupyter Book in ``source`` with warnings as errors.
+
+    Parameters
+    ----------
+    source : pathlib.Path
+        Folder holding ``_config.yml`` and ``_toc.yml``.
+
+    Returns
+    -------
+    subprocess.CompletedProcess
+        The finished ``jupyter-book build`` run (``returncode`` 0 on success, output captured).
+    """
+    return subprocess.run([JUPYTER_BOOK, "build", str(source), "--warningiserror", "--keep-going"],
+                          capture_output=True, text=True, timeout=1800)
+
+
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return ``_build/html`` of a fresh build of the whole book, building it on first use only.
+
+    Parameters
+    ----------
+    tmp_path_factory : pytest.TempPathFactory
+        pytest's session temporary-folder factory; the copy lives under its base folder.
+
+    Returns
+    -------
+    pathlib.Path
+        The built site's root folder (it holds ``index.html``).
+
+    Raises
+    ------
+    pytest.fail.Exception
+        If the build fails; the message holds the end of the build log and every execution report.
+    """
+    prebuilt = os.environ.get(PREBUILT_ENV)
+    if prebuilt:
+        html = Path(prebuilt).resolve()
+        assert (html / "index.html").is_file(), f"{PREBUILT_ENV}={prebuilt} holds no index.html: run `make book`"
+        return html
+    if "failure" in _cache:  # one failed build is reported to every caller, not repeated
+        pytest.fail(_cache["failure"])
+    if "html" not in _cache:
+        copy = tmp_path_factory.mktemp("book") / "kit"
+        shutil.copytree(ROOT, copy, ignore=COPY_IGNORE)
+        result = build(copy)
+        reports = sorted((copy / "_build" / "html" / "reports").glob("**/*.err.log"))
+        details = "\n".join(p.read_text(encoding="utf-8")[-3000:] for p in reports)
+        if result.returncode != 0:
+            _cache["failure"] = f"book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}\n{details}"
+            pytest.fail(_cache["failure"])
+        _cache["html"] = copy / "_build" / "html"
+    return _cache["html"]
