@@ -77,7 +77,7 @@ def roll_up(coding: pd.DataFrame, codebook, level: str = "category") -> pd.DataF
     --------
     >>> from chaoyang.grounded.model import load_codebook
     >>> seg = pd.DataFrame({"document": ["T01"], "start": [0], "end": [5], "code": ["EE_UPLIFT"]})
-    >>> roll_up(seg, load_codebook(), "pathway")["node"].tolist()  # doctest: +SKIP
+    >>> roll_up(seg, load_codebook(), "pathway")["node"].tolist()
     ['PARTY', 'POLICE', 'BRAND']
     """
     _check_level(level)
@@ -288,8 +288,7 @@ def plot_cooccurrence(matrix: pd.DataFrame, *, ax=None, title: str | None = None
         fig = ax.figure
     values = matrix.to_numpy(dtype=float).copy()
     np.fill_diagonal(values, np.nan)
-    cmap = plt.get_cmap("Blues").copy()
-    cmap.set_bad("#d9d9d9")
+    cmap = plt.get_cmap("Blues").with_extremes(bad="#d9d9d9")
     image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0)
     ax.set_xticks(range(len(matrix)), [str(c) for c in matrix.columns], rotation=90, fontsize=8)
     ax.set_yticks(range(len(matrix)), [str(c) for c in matrix.index], fontsize=8)

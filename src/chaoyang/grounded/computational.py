@@ -23,7 +23,7 @@ import pandas as pd
 
 from chaoyang.grounded.axial import roll_up
 from chaoyang.grounded.model import Codebook, Corpus, GroundedError
-from chaoyang.grounded.suggest import STOPWORDS, tokenize
+from chaoyang.grounded.suggest import FUNCTION_WORDS, tokenize
 
 #: Extra words dropped before counting: interview fillers that carry no topic.
 FILLERS = frozenset("""yes yeah oh well like know think mean really just say said says thing things lot bit kind sort
@@ -62,7 +62,7 @@ def word_counts(texts, *, drop_stopwords: bool = True, min_length: int = 2) -> p
             word = word.strip("'")
             if len(word) < min_length or word.isdigit() or "'" in word:
                 continue
-            if drop_stopwords and (word in STOPWORDS or word in FILLERS):
+            if drop_stopwords and (word in FUNCTION_WORDS or word in FILLERS):
                 continue
             counts[word] = counts.get(word, 0) + 1
     return pd.Series(counts, dtype="int64").sort_index()
@@ -99,7 +99,7 @@ def log_odds_dirichlet(counts_i: pd.Series, counts_j: pd.Series, prior: pd.Serie
     --------
     >>> i = pd.Series({"police": 3, "home": 1}); j = pd.Series({"police": 1, "home": 3})
     >>> table = log_odds_dirichlet(i, j, pd.Series({"police": 1.0, "home": 1.0}))
-    >>> round(table.loc["police", "delta"], 4)
+    >>> round(float(table.loc["police", "delta"]), 4)
     1.3863
     """
     for name, series in (("counts_i", counts_i), ("counts_j", counts_j), ("prior", prior)):
@@ -291,7 +291,7 @@ def topic_model(corpus, *, n_topics: int = 8, method: str = "nmf", seed: int = 0
     answers = Corpus.from_records(corpus).answers()
     if len(answers) < n_topics:
         raise ValueError(f"{len(answers)} answers are too few for {n_topics} topics")
-    stop = sorted(STOPWORDS | FILLERS)
+    stop = sorted(FUNCTION_WORDS | FILLERS)
     options = {"stop_words": stop, "min_df": min_df, "max_features": max_features,
                "token_pattern": r"(?u)\b[a-zA-Z]{3,}\b"}
     if method == "nmf":
@@ -328,7 +328,8 @@ def topics_vs_categories(model: TopicModel, coding: pd.DataFrame, codebook) -> p
     pandas.DataFrame
         Rows: topics; columns: categories; cell = share (0–1) of the topic's answers (answers
         whose dominant topic it is) that carry the category in the coding. Extra columns
-        ``answers`` (how many), ``best_category`` and ``lift`` (best share / the category's
+        ``answers`` (how many; answers without any vocabulary word have no topic and are left
+        out), ``best_category`` and ``lift`` (best share / the category's
         share among all answers; > 1 means the topic concentrates on that category).
 
     Raises
@@ -347,6 +348,7 @@ def topics_vs_categories(model: TopicModel, coding: pd.DataFrame, codebook) -> p
     present = present.reindex(keys, fill_value=0).reindex(columns=book.category_ids, fill_value=0)
     present = present.fillna(0)
     dominant = model.weights["dominant"].to_numpy()
+    present, dominant = present.loc[dominant >= 0], dominant[dominant >= 0]
     table = present.groupby(dominant).mean()
     table.index.name = "topic"
     base = present.mean()

@@ -509,8 +509,8 @@ def default_project(*, second: bool = False) -> Project:
 
     Examples
     --------
-    >>> project = default_project()  # doctest: +SKIP
-    >>> sorted(set(project.coding["coder"]))  # doctest: +SKIP
+    >>> project = default_project()
+    >>> sorted(set(project.coding["coder"]))
     ['gold']
     """
     corpus, codebook = load_corpus(), load_codebook()

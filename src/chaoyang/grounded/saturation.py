@@ -55,7 +55,7 @@ def new_codes_curve(coding: pd.DataFrame, codebook, *, order=None, level: str = 
     >>> from chaoyang.grounded.model import load_codebook
     >>> seg = pd.DataFrame({"document": ["A", "B", "B"], "start": [0, 0, 5], "end": [4, 4, 9],
     ...                     "code": ["BE_HOME", "BE_HOME", "CL_TRUST"]})
-    >>> new_codes_curve(seg, load_codebook())["new"].tolist()  # doctest: +SKIP
+    >>> new_codes_curve(seg, load_codebook())["new"].tolist()
     [1, 1]
     """
     nodes = _nodes_by_document(coding, codebook, level)
@@ -189,9 +189,11 @@ def guest_saturation(coding: pd.DataFrame, codebook, *, order=None, base_size: i
 
     Examples
     --------
-    >>> result = guest_saturation(gold, book, base_size=4, run_length=2)  # doctest: +SKIP
-    >>> result.report()  # doctest: +SKIP
-    'Saturation was reached at 7 interviews (base size 4, run length 2, new-information threshold <= 5%).'
+    >>> from chaoyang.grounded.model import default_project
+    >>> project = default_project()
+    >>> result = guest_saturation(project.coding, project.codebook, base_size=4, run_length=2)
+    >>> result.report()
+    'Saturation was reached at 6 interviews (base size 4, run length 2, new-information threshold <= 5%).'
     """
     for name, value in (("base_size", base_size), ("run_length", run_length)):
         if not isinstance(value, (int, np.integer)) or value < 1:

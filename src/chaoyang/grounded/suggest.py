@@ -80,17 +80,20 @@ HAND_KEYWORDS: dict[str, tuple[str, ...]] = {
                     "don't belong", "stranger"),
 }
 
-#: Words never used as derived keywords: function words and words every definition shares.
-STOPWORDS = frozenset("""
+#: English function words.
+FUNCTION_WORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below between
 both but by can could did do does doing down during each few for from further had has have having he her here
 hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off
 on once only or other our ours ourselves out over own same she should so some such than that the their theirs
 them themselves then there these they this those through to too under until up very was we were what when where
-which while who whom why will with would you your yours yourself yourselves one ones us 'the' e.g. etc
-community communities resident residents residents' people police officer officers chaoyang such including
-taking take part something being them own way ways
+which while who whom why will with would you your yours yourself yourselves one ones us e.g. etc such
+something them own
 """.split())
+
+#: Words never used as derived keywords: function words and words every definition shares.
+STOPWORDS = FUNCTION_WORDS | frozenset("""community communities resident residents people police officer officers
+chaoyang including taking take part being way ways""".split())
 
 _WORD = re.compile(r"[a-z0-9']+|[\u4e00-\u9fff]+")
 
@@ -139,8 +142,8 @@ def build_dictionary(codebook, *, hand_keywords: dict | None = None, use_example
     Examples
     --------
     >>> from chaoyang.grounded.model import load_codebook
-    >>> table = build_dictionary(load_codebook())  # doctest: +SKIP
-    >>> table.loc[table["code"] == "BS_SYMBOL", "keyword"].head(3).tolist()  # doctest: +SKIP
+    >>> table = build_dictionary(load_codebook())
+    >>> table.loc[table["code"] == "BS_SYMBOL", "keyword"].head(3).tolist()
     ['armband', 'red armband', 'vest']
     """
     book = Codebook.from_dict(codebook)
