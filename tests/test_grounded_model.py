@@ -266,3 +266,21 @@ def test_tokenize_and_hand_keywords(project):
 def test_paradigm_mapping_places_every_category_once(project):
     placed = [c for categories in grounded.PARADIGM_MAPPING.values() for c in categories]
     assert sorted(placed) == sorted(project.codebook.category_ids)
+
+
+def test_segments_from_quotes(toy_corpus, toy_book):
+    coding = grounded.segments_from_quotes(toy_corpus, "D1", [("A", "red armband", "memo"), ("B", "my home")],
+                                           codebook=toy_book)
+    assert coding[["start", "end", "code", "coder", "memo"]].values.tolist() == [
+        [TOY_TEXT.index("red armband"), TOY_TEXT.index("red armband") + 11, "A", "student", "memo"],
+        [TOY_TEXT.index("my home"), TOY_TEXT.index("my home") + 7, "B", "student", ""]]
+    with pytest.raises(CodingError, match="not in the transcript"):
+        grounded.segments_from_quotes(toy_corpus, "D1", [("A", "blue armband")], codebook=toy_book)
+    with pytest.raises(CodingError, match="more than once"):
+        grounded.segments_from_quotes(toy_corpus, "D1", [("A", "I ")], codebook=toy_book)
+    with pytest.raises(CodingError, match="empty"):
+        grounded.segments_from_quotes(toy_corpus, "D1", [("A", " ")], codebook=toy_book)
+    with pytest.raises(CodingError, match="expected"):
+        grounded.segments_from_quotes(toy_corpus, "D1", ["A"], codebook=toy_book)
+    with pytest.raises(CodingError, match="not in the codebook"):
+        grounded.segments_from_quotes(toy_corpus, "D1", [("Z", "my home")], codebook=toy_book)

@@ -65,6 +65,7 @@ from chaoyang.grounded.model import (
     load_codebook,
     load_coding,
     load_corpus,
+    segments_from_quotes,
     turns_from_text,
     validate_coding,
 )
@@ -90,7 +91,7 @@ from chaoyang.grounded.suggest import (
 __all__ = [
     # model
     "Corpus", "Codebook", "Project", "validate_coding", "turns_from_text", "load_corpus", "load_codebook",
-    "load_coding", "default_project", "GroundedError", "CorpusError", "CodebookError", "CodingError",
+    "load_coding", "default_project", "segments_from_quotes", "GroundedError", "CorpusError", "CodebookError", "CodingError",
     # display
     "show_transcript", "TranscriptView", "kwic",
     # suggest

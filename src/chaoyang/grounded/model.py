@@ -431,6 +431,58 @@ def _offset(value, where: str, column: str) -> int:
     return int(number)
 
 
+def segments_from_quotes(corpus, document: str, quotes, *, coder: str = "student", codebook=None) -> pd.DataFrame:
+    """Turn (code, quote) pairs into a validated coding: the way to code by copying text.
+
+    Parameters
+    ----------
+    corpus : Corpus or list of dict
+    document : str
+        The transcript the quotes come from.
+    quotes : list of (code, quote) or (code, quote, memo)
+        Each quote must occur exactly once in the transcript (lengthen it if it repeats).
+    coder : str, default "student"
+    codebook : Codebook or dict, optional
+        Default: the kit's codebook.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A validated coding (see :func:`validate_coding`), one row per quote.
+
+    Raises
+    ------
+    CodingError
+        If a quote is empty, not found, or found more than once (the message shows the quote).
+
+    Examples
+    --------
+    >>> corpus = Corpus.from_records([{"id": "D1", "text": "Q: Hi?\\nA: I love this place."}])
+    >>> segments_from_quotes(corpus, "D1", [("BE_ROOTS", "love this place")])[["start", "end"]].values.tolist()
+    [[12, 27]]
+    """
+    corpus = Corpus.from_records(corpus)
+    codebook = load_codebook() if codebook is None else Codebook.from_dict(codebook)
+    text = corpus[document]["text"]
+    rows = []
+    for number, item in enumerate(quotes):
+        if not isinstance(item, (tuple, list)) or len(item) not in (2, 3):
+            raise CodingError(f"quote {number}: expected (code, quote) or (code, quote, memo), got {item!r}")
+        code, quote = item[0], item[1]
+        memo = item[2] if len(item) == 3 else ""
+        if not isinstance(quote, str) or not quote.strip():
+            raise CodingError(f"{document}, quote {number}: the quote is empty")
+        start = text.find(quote)
+        if start < 0:
+            raise CodingError(f"{document}, quote {number}: {quote[:60]!r} is not in the transcript; copy it exactly")
+        if text.find(quote, start + 1) >= 0:
+            raise CodingError(f"{document}, quote {number}: {quote[:60]!r} occurs more than once; lengthen it")
+        rows.append({"segment_id": f"{coder[:1].upper()}{number + 1:04d}", "document": document, "start": start,
+                     "end": start + len(quote), "code": code, "coder": coder, "memo": memo})
+    frame = pd.DataFrame(rows, columns=["segment_id", "document", "start", "end", "code", "coder", "memo"])
+    return validate_coding(frame, corpus, codebook, name=f"{coder}'s coding")
+
+
 @dataclass
 class Project:
     """A coding project: corpus, codebook and one coding table (several coders allowed).
