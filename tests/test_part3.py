@@ -54,8 +54,15 @@ def test_every_glued_value_is_glued(page):
     references = GLUE_ROLE.findall(text)
     for reference in references:
         path, key = _glue_key(reference)
-        source = text if path is None else (page.parent / path).read_text(encoding="utf-8")
-        assert re.search(rf"glue\(\s*[\"']{re.escape(key)}[\"']", source), f"{page.name}: {key!r} is never glued"
+        if path is None:
+            source = text
+        else:  # a path starting with / is relative to the book's root, as in Sphinx
+            target = ROOT / path[1:] if path.startswith("/") else page.parent / path
+            assert target.is_file(), f"{page.name}: glue source {path!r} does not exist"
+            source = target.read_text(encoding="utf-8")
+        # in an .ipynb file the quotes of the key are escaped: glue(\"key\"
+        assert re.search(rf"glue\(\s*\\?[\"']{re.escape(key)}\\?[\"']", source), \
+            f"{page.name}: {key!r} is never glued in {path or 'the page itself'}"
 
 
 def test_evidence_page_glues_every_hypothesis():
