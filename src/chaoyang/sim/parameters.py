@@ -85,7 +85,8 @@ def _p(name, default, kind, low=-math.inf, high=math.inf, *, unit="", group="", 
 _TABLE = [
     # ---------------------------------------------------------------- population and space
     _p("community_size", 200, "int", 2, 100_000, unit="residents", group="population",
-       doc="Residents per community (the last community takes the remainder)."),
+       doc="Target residents per community: residents are split into ceil(n_residents / community_size) "
+           "communities of nearly equal size."),
     _p("network", "small_world", "choice", choices=("small_world", "grid", "complete"), group="population",
        doc="Contact network inside each community; 'complete' = the whole community is each resident's "
            "reference group, as in Granovetter (1978)."),
@@ -345,7 +346,7 @@ def resolve(regime: str, n_residents: int, params: dict) -> dict:
 
 
 def parameter_table():
-    """All parameters as a DataFrame: name, group, default, valid range, unit, meaning.
+    """All parameters as a DataFrame: name, group, default (as text), valid range, unit, meaning.
 
     Examples
     --------
@@ -355,6 +356,6 @@ def parameter_table():
     """
     import pandas as pd
 
-    rows = [{"name": p.name, "group": p.group, "default": p.default, "range": p.range_text(), "unit": p.unit,
+    rows = [{"name": p.name, "group": p.group, "default": repr(p.default), "range": p.range_text(), "unit": p.unit,
              "meaning": p.doc} for p in PARAMETERS.values()]
     return pd.DataFrame(rows).set_index("name")
