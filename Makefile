@@ -13,13 +13,18 @@ export MKL_NUM_THREADS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export MPLBACKEND := Agg
 
-.PHONY: help setup book test test-fast data bench clean
+.PHONY: help setup book test data bench assignments grade clean
+
+ASSIGNMENT ?=
+SUBMISSIONS ?=
 
 help:
 	@echo "make book   build the site into _build/html (every notebook executed, warnings are errors)"
 	@echo "make test   run the whole test suite"
 	@echo "make data   regenerate datasets/ from the planted truth"
 	@echo "make bench  run the benchmarks in benchmarks/"
+	@echo "make assignments   otter assign every exercise into _build/assignments/ (student + autograder + LMS zip)"
+	@echo "make grade ASSIGNMENT=<name> SUBMISSIONS=<folder>   grade a folder of notebooks into _build/grades/<name>-gradebook.csv"
 
 setup: $(STAMP)
 
@@ -35,13 +40,20 @@ book: $(STAMP)
 	@echo "The site is in _build/html: open _build/html/index.html"
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup --nbmake --nbmake-timeout=900 tests notebooks
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --nbmake --nbmake-timeout=900 tests notebooks exercises
 
 data: $(STAMP)
 	$(BIN)/python -m chaoyang.data
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+assignments: $(STAMP)
+	$(BIN)/python -m chaoyang.assignments build
+
+grade: $(STAMP)
+	@test -n "$(ASSIGNMENT)" -a -n "$(SUBMISSIONS)" || { echo "usage: make grade ASSIGNMENT=<name> SUBMISSIONS=<folder>"; exit 2; }
+	$(BIN)/python -m chaoyang.grading $(ASSIGNMENT) $(SUBMISSIONS)
 
 clean:
 	rm -rf _build
