@@ -433,8 +433,8 @@ def recover_model(coding: pd.DataFrame, codebook, *, min_documents: int = 3) -> 
 def plot_model(codebook, coding: pd.DataFrame | None = None, *, ax=None):
     """Draw the final model: core category, pathways, and the categories under them.
 
-    Pathway-specific categories sit under their pathway; shared categories (under several
-    pathways) sit below, linked to each of their pathways. With a coding, each category box
+    Each pathway is a column with its own categories stacked under it; shared categories (under
+    several pathways) sit below, linked by dashed lines to the bottom of each of their pathways. With a coding, each category box
     shows the number of documents in which it was coded.
 
     Parameters
@@ -451,7 +451,7 @@ def plot_model(codebook, coding: pd.DataFrame | None = None, *, ax=None):
 
     book = Codebook.from_dict(codebook)
     if ax is None:
-        fig, ax = plt.subplots(figsize=(11, 6.5))
+        fig, ax = plt.subplots(figsize=(11, 7))
     else:
         fig = ax.figure
     documents = {}
@@ -460,21 +460,23 @@ def plot_model(codebook, coding: pd.DataFrame | None = None, *, ax=None):
         documents = rolled.groupby("category")["document"].nunique().to_dict()
     pathways = book.pathway_ids
     x_path = {p: (i + 0.5) / max(len(pathways), 1) for i, p in enumerate(pathways)}
-    positions = {book.core["id"]: (0.5, 0.9)}
-    positions.update({p: (x, 0.65) for p, x in x_path.items()})
+    positions = {book.core["id"]: (0.5, 0.92)}
+    positions.update({p: (x, 0.74) for p, x in x_path.items()})
     specific = [c for c in book.main_categories if len(book.pathways_of(c)) == 1]
     shared = [c for c in book.main_categories if len(book.pathways_of(c)) > 1]
-    for pathway in pathways:
-        own = [c for c in specific if book.pathways_of(c) == [pathway]]
-        width = 0.28 / max(len(pathways), 1) * 3 / max(len(own), 1)
+    # Each pathway is a column: its own categories stacked under it (driver first), so that
+    # the dashed links to the shared categories leave from the bottom of the column.
+    columns = {p: [c for c in specific if book.pathways_of(c) == [p]] for p in pathways}
+    for pathway, own in columns.items():
         for k, category in enumerate(own):
-            positions[category] = (x_path[pathway] + (k - (len(own) - 1) / 2) * width * 1.05, 0.38)
+            positions[category] = (x_path[pathway], 0.54 - 0.19 * k)
+    lowest = min([positions[c][1] for c in specific], default=0.54)
     for k, category in enumerate(shared):
-        positions[category] = ((k + 1) / (len(shared) + 1), 0.1)
+        positions[category] = ((k + 1) / (len(shared) + 1), max(lowest - 0.26, 0.06))
 
     def box(node, text, colour, size=8.5):
         x, y = positions[node]
-        ax.text(x, y, text, ha="center", va="center", fontsize=size, wrap=True,
+        ax.text(x, y, text, ha="center", va="center", fontsize=size,
                 bbox={"boxstyle": "round,pad=0.4", "facecolor": colour, "edgecolor": "#444444"})
 
     def line(a, b, style="-"):
@@ -483,21 +485,24 @@ def plot_model(codebook, coding: pd.DataFrame | None = None, *, ax=None):
 
     for pathway in pathways:
         line(book.core["id"], pathway)
-    for category in specific + shared:
-        for pathway in book.pathways_of(category):
-            line(pathway, category, "-" if category in specific else "--")
+        chain = [pathway, *columns[pathway]]
+        for upper, lower in zip(chain[:-1], chain[1:]):
+            line(upper, lower)
+        for category in shared:
+            if pathway in book.pathways_of(category):
+                line(chain[-1], category, "--")
     box(book.core["id"], "\n".join(textwrap.wrap(f"Core category: {book.core['label']}", 34)), "#fde0c5", 10)
     for pathway in pathways:
         label = book.label(pathway).replace(" pathway", "")
-        box(pathway, "\n".join(textwrap.wrap(label, 24)), "#cfe3f3", 9)
+        box(pathway, "\n".join(textwrap.wrap(label, 26)), "#cfe3f3", 9)
     for category in specific + shared:
-        text = "\n".join(textwrap.wrap(book.label(category), 20))
+        text = "\n".join(textwrap.wrap(book.label(category), 26))
         if coding is not None:
             text += f"\n({documents.get(category, 0)} documents)"
-        box(category, text, "#e3f1dc" if category in specific else "#f3e6f5", 7.5)
+        box(category, text, "#e3f1dc" if category in specific else "#f3e6f5", 8)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.axis("off")
-    ax.set_title("The grounded model: core category, three pathways, eight categories "
-                 "(dashed: shared categories)", fontsize=10)
+    ax.set_title("The grounded model: core category, pathways and categories "
+                 "(dashed: categories shared by several pathways)", fontsize=10)
     return fig
