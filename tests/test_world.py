@@ -88,3 +88,13 @@ def test_unknown_construct_and_pathway_name_the_choices():
         items_of("XYZ")
     with pytest.raises(KeyError, match="party"):
         DEFAULT_WORLD.pathway_truth("market")
+
+
+def test_likert_attenuation_matches_a_monte_carlo_estimate():
+    """Closed form against simulation: corr(answer, y*) for y* ~ N(shift, 1) cut at the cuts."""
+    rng = np.random.default_rng(5)
+    ystar = rng.normal(DEFAULT_WORLD.agreement_shift, 1.0, 400_000)
+    answers = 1 + (ystar[:, None] > np.asarray(DEFAULT_WORLD.likert_cuts)).sum(axis=1)
+    assert DEFAULT_WORLD.likert_attenuation() == pytest.approx(np.corrcoef(answers, ystar)[0, 1], abs=0.003)
+    with pytest.raises(ValueError, match="scale"):
+        DEFAULT_WORLD.likert_attenuation("ordinal")

@@ -44,55 +44,12 @@ import pandas as pd
 
 from chaoyang import sem
 from chaoyang.sem.mediation import parallel_mediation_syntax
+from chaoyang.data.survey import scored_items
 from chaoyang.world import DEFAULT_WORLD, ITEMS, PATHWAYS, World, items_of
 
 SOURCES = ("latent", "items", "survey")
 #: Effects the lab reports by default (labels of :func:`parallel_mediation_syntax`).
 DEFAULT_LABELS = ("ind1", "ind2", "ind3", "indirect")
-
-
-# ----------------------------------------------------------------------------- items as the SEM chapters use them
-def scored_items(survey: pd.DataFrame) -> pd.DataFrame:
-    """The survey's agreement items as floats, reverse-keyed items reversed (6 - answer).
-
-    Parameters
-    ----------
-    survey : pandas.DataFrame
-        The resident survey (or a generated one). Not modified.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One float column per agreement item present in ``survey`` (``COH1`` … ``MRK3``), missing
-        answers as NaN; reverse-keyed items (``COH4``, ``PCR4``, ``BRP4``, ``BEL4``, ``EE4``,
-        ``RES4``) reversed so that every item rises with its construct.
-
-    Raises
-    ------
-    KeyError
-        No agreement item column in ``survey``.
-    TypeError
-        An item column is not numeric.
-
-    Examples
-    --------
-    >>> scored_items(pd.DataFrame({"BEL1": [4, 5], "BEL4": [2, 1]})).to_dict("list")
-    {'BEL1': [4.0, 5.0], 'BEL4': [4.0, 5.0]}
-    """
-    if not isinstance(survey, pd.DataFrame):
-        raise TypeError(f"expected a pandas DataFrame, got {type(survey).__name__}")
-    items = [i for i in ITEMS if i.construct != "PAR" and i.column in survey.columns]
-    if not items:
-        raise KeyError("the data hold no survey item column (COH1 ... MRK3); pass the survey from "
-                       "chaoyang.data.load('survey')")
-    out = {}
-    for item in items:
-        column = survey[item.column]
-        if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
-            raise TypeError(f"item {item.column!r} must hold answers 1-5 as numbers, but its dtype is {column.dtype}")
-        values = column.to_numpy(dtype=float, na_value=np.nan)
-        out[item.column] = 6.0 - values if item.reverse else values
-    return pd.DataFrame(out, index=survey.index)
 
 
 # ----------------------------------------------------------------------------- model and truth

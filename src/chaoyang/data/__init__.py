@@ -10,10 +10,10 @@ True
 
 from chaoyang.data.loader import DatasetError, datasets_dir, load
 from chaoyang.data.registry import DATASETS, generate_all, items_table, serialize, write_all
-from chaoyang.data.survey import composite_scores, generate_communities, generate_survey
+from chaoyang.data.survey import composite_scores, generate_communities, generate_survey, scored_items
 
 __all__ = ["DatasetError", "datasets_dir", "load", "DATASETS", "generate_all", "items_table", "serialize",
-           "write_all", "composite_scores", "generate_communities", "generate_survey", "available"]
+           "write_all", "composite_scores", "scored_items", "generate_communities", "generate_survey", "available"]
 
 
 def available() -> list[str]:
