@@ -284,3 +284,9 @@ def test_segments_from_quotes(toy_corpus, toy_book):
         grounded.segments_from_quotes(toy_corpus, "D1", ["A"], codebook=toy_book)
     with pytest.raises(CodingError, match="not in the codebook"):
         grounded.segments_from_quotes(toy_corpus, "D1", [("Z", "my home")], codebook=toy_book)
+
+
+def test_html_legend_lists_only_the_categories_shown(project):
+    view = grounded.show_transcript(project.corpus, "T05", project.coder("gold"), project.codebook, answers=[2])
+    legend = view._repr_html_().split("Highlight colours:")[1].split("</p>")[0]
+    assert "POLICE_ACTION" in legend and "CLOSENESS" in legend and "BRAND_SPREAD" not in legend

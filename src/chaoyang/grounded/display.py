@@ -10,8 +10,9 @@ import pandas as pd
 
 from chaoyang.grounded.model import Corpus
 
-# One pale colour per category (colour-blind-safe Okabe-Ito hues, lightened) so highlights stay readable.
-_PALETTE = ("#f9d9a6", "#bfe3f5", "#b8e6d6", "#fbf3a9", "#c7d7ee", "#f7cfb1", "#e9cde0", "#dddddd", "#e6e6b8")
+# One light colour per category (ColorBrewer Paired/Set3 hues), distinct enough to tell neighbours apart
+# and pale enough to keep black text readable; grey is last, for the counter-evidence category.
+_PALETTE = ("#fdd49e", "#a6cee3", "#b2df8a", "#fb9a99", "#cab2d6", "#ffff99", "#fdbf6f", "#8dd3c7", "#d9d9d9")
 
 
 class TranscriptView:
@@ -57,6 +58,14 @@ class TranscriptView:
         title = html.escape(f"{meta['id']} · {meta.get('role', '')} · {meta.get('community_type', '')} · "
                             f"{meta.get('street', '')}")
         parts = [f"<div style='font-family:sans-serif;line-height:1.55;max-width:52em'><h4>{title}</h4>"]
+        spans = [(t["start"], t["end"]) for t in self._turns()]
+        visible = [row.code for row in self.segments.itertuples(index=False)
+                   if any(row.start < e and s < row.end for s, e in spans)]
+        shown = list(dict.fromkeys(self.category_of.get(c, c) for c in visible))
+        if shown:
+            legend = " ".join(f"<span style='background:{colours.get(c, _PALETTE[-1])};padding:0 .3em'>"
+                              f"{html.escape(str(c))}</span>" for c in shown)
+            parts.append(f"<p style='font-size:85%'>Highlight colours: {legend}</p>")
         for turn in self._turns():
             who = "Q" if turn["speaker"] == "interviewer" else "A"
             body = []
