@@ -39,7 +39,13 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 	@echo "The site is in _build/html: open _build/html/index.html"
 
-test: $(STAMP)
+AXE := node_modules/axe-core/axe.min.js
+
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $(AXE); \
+	else echo "npm not found: the axe-core accessibility checks will be skipped (apt-get install -y npm)"; fi
+
+test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup --nbmake --nbmake-timeout=900 tests notebooks exercises
 
 data: $(STAMP)
@@ -56,4 +62,4 @@ grade: $(STAMP)
 	$(BIN)/python -m chaoyang.grading $(ASSIGNMENT) $(SUBMISSIONS)
 
 clean:
-	rm -rf _build
+	rm -rf _build node_modules

@@ -8,35 +8,19 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from _book import COPY_IGNORE, build, built_site
 from conftest import ROOT
-
-JUPYTER_BOOK = str(Path(sys.executable).parent / "jupyter-book")
-COPY_IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".pytest_cache", ".hypothesis",
-                                     ".ipynb_checkpoints", ".mathjax_static", "*.egg-info")
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("book")]
 
 
-def build(source: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([JUPYTER_BOOK, "build", str(source), "--warningiserror", "--keep-going"],
-                          capture_output=True, text=True, timeout=1800)
-
-
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory):
-    copy = tmp_path_factory.mktemp("book") / "kit"
-    shutil.copytree(ROOT, copy, ignore=COPY_IGNORE)
-    result = build(copy)
-    reports = sorted((copy / "_build" / "html" / "reports").glob("**/*.err.log"))
-    details = "\n".join(p.read_text(encoding="utf-8")[-3000:] for p in reports)
-    assert result.returncode == 0, f"book build failed:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}\n{details}"
-    return copy / "_build" / "html"
+    return built_site(tmp_path_factory)
 
 
 def test_the_book_builds_with_warnings_as_errors(built_book):
