@@ -203,17 +203,9 @@ def test_key_page_states_the_truth_from_the_module():
 
 
 # ---------------------------------------------------------------- the truth is recoverable from the data
-def _items(data, constructs):
-    columns = {}
-    for construct in constructs:
-        for item in items_of(construct):
-            values = data[item.column].astype("Float64")
-            columns[item.column] = (6 - values) if item.reverse else values
-    return pd.DataFrame(columns).astype(float)
-
-
 def _specific_indirect(survey, pathway):
     from chaoyang import sem
+    from chaoyang.data import scored_items
     from chaoyang.world import PATHWAYS
 
     spec = PATHWAYS[pathway]
@@ -222,7 +214,8 @@ def _specific_indirect(survey, pathway):
                                            measurement={c: [i.column for i in items_of(c)] for c in constructs})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = sem.fit(syntax, _items(survey, constructs))
+        columns = [i.column for c in constructs for i in items_of(c)]
+        result = sem.fit(syntax, scored_items(survey)[columns])
     return result.parameter("ind1")
 
 
