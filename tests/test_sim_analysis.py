@@ -154,3 +154,16 @@ def test_parameter_table_lists_every_parameter():
     table = sim.parameter_table()
     assert set(table.index) == set(sim.PARAMETERS)
     assert table.loc["crowding_out", "range"] == "[0, 10]"
+
+
+def test_regime_specific_parameters_reach_only_their_regime():
+    table = sim.compare_regimes(n_reps=2, seed=3, n_residents=200, steps=20,
+                                regime_params={"subsidy": {"pay_per_hour": 5.0}})
+    results = table.attrs["results"]
+    assert results["emotional"].runs["resident_pay_total"].eq(0).all()
+    assert results["subsidy"].manifest["params"]["pay_per_hour"] == 5.0
+    assert results["emotional"].manifest["params"]["pay_per_hour"] == 0.0
+    with pytest.raises(sim.ParameterError, match="not among the compared regimes"):
+        sim.compare_regimes(n_reps=1, regime_params={"none": {}})
+    with pytest.raises(sim.ParameterError, match="given both for all regimes and for 'subsidy'"):
+        sim.compare_regimes(n_reps=1, pay_per_hour=1.0, regime_params={"subsidy": {"pay_per_hour": 2.0}})

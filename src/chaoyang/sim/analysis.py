@@ -254,7 +254,8 @@ def replicate(regime: str = "emotional", *, n_reps: int = 30, seed=None, n_resid
 
 
 def compare_regimes(regimes=("emotional", "subsidy"), *, n_reps: int = 30, seed=None, n_residents: int = 2000,
-                    steps: int = 365, n_jobs: int = 1, level: float = 0.95, **params) -> pd.DataFrame:
+                    steps: int = 365, n_jobs: int = 1, level: float = 0.95, regime_params: dict | None = None,
+                    **params) -> pd.DataFrame:
     """Compare two regimes over paired replicates (same seeds for both).
 
     Parameters
@@ -262,6 +263,9 @@ def compare_regimes(regimes=("emotional", "subsidy"), *, n_reps: int = 30, seed=
     regimes : pair of str, default ("emotional", "subsidy")
     n_reps, seed, n_residents, steps, n_jobs, level
         As in :func:`replicate`.
+    regime_params : dict, optional
+        Regime -> overrides applied to that regime only, e.g. ``{"subsidy": {"pay_per_hour": 8.0}}``
+        (a plain ``pay_per_hour=8.0`` would make *both* regimes pay).
     **params
         Overrides applied to both regimes.
 
@@ -281,9 +285,19 @@ def compare_regimes(regimes=("emotional", "subsidy"), *, n_reps: int = 30, seed=
     """
     if len(regimes) != 2 or regimes[0] == regimes[1]:
         raise ParameterError(f"regimes must be two different regimes, got {regimes!r}")
+    regime_params = dict(regime_params or {})
+    unknown = set(regime_params) - set(regimes)
+    if unknown:
+        raise ParameterError(f"regime_params names {sorted(unknown)}, which are not among the compared regimes "
+                             f"{list(regimes)}")
+    for regime, overrides in regime_params.items():
+        clash = set(overrides) & set(params)
+        if clash:
+            raise ParameterError(f"parameter(s) {sorted(clash)} given both for all regimes and for {regime!r}; "
+                                 "give each parameter once")
     master = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     results = [replicate(regime, n_reps=n_reps, seed=master, n_residents=n_residents, steps=steps,
-                         n_jobs=n_jobs, **params) for regime in regimes]
+                         n_jobs=n_jobs, **params, **regime_params.get(regime, {})) for regime in regimes]
     a, b = (res.runs for res in results)
     rows = []
     for metric, (stakeholder, better, meaning) in METRICS.items():
@@ -490,17 +504,18 @@ def hysteresis(crowding_values=(0.0, 0.5, 1.0), *, stop_step: int = 180, steps: 
     pandas.DataFrame
         One row per crowding value: mean and CI of participation before (status quo), during and
         after the subsidy, and ``hysteresis`` = after - before (negative: the subsidy left
-        participation lower than it found it).
+        participation lower than it found it). ``attrs["ledgers"]`` maps each crowding value to
+        its replicates' stacked ledgers (for plotting the trajectories).
     """
     if stop_step + window > steps:
         raise ParameterError(f"stop_step + window = {stop_step + window} must not exceed steps = {steps}")
     before = replicate("none", n_reps=n_reps, seed=seed, n_residents=n_residents, steps=window, n_jobs=n_jobs,
                        **params).runs["participation_mean"].to_numpy()
-    rows = []
+    rows, ledgers = [], {}
     for value in crowding_values:
         result = replicate("subsidy", n_reps=n_reps, seed=seed, n_residents=n_residents, steps=steps, n_jobs=n_jobs,
                            crowding_out=value, subsidy_stop_step=stop_step, **params)
-        led = result.ledgers
+        led = ledgers[float(value)] = result.ledgers
         during = led[(led["step"] > stop_step - window) & (led["step"] <= stop_step)].groupby("replicate")[
             "participation_rate"].mean().to_numpy()
         after = led[led["step"] > steps - window].groupby("replicate")["participation_rate"].mean().to_numpy()
@@ -510,7 +525,9 @@ def hysteresis(crowding_values=(0.0, 0.5, 1.0), *, stop_step: int = 180, steps: 
             mean, low, high = confidence_interval(values)
             row.update({label: mean, f"{label}_ci_low": low, f"{label}_ci_high": high})
         rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs["ledgers"] = ledgers
+    return table
 
 
 def granovetter_equilibrium(thresholds) -> float:
