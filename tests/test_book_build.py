@@ -131,3 +131,15 @@ def test_a_broken_copy_of_a_real_page_fails_the_build(tmp_path):
     result = build(copy)
     assert result.returncode != 0
     assert "preface" in result.stdout + result.stderr
+
+
+def test_every_notebook_chapter_shows_figures(built_book):
+    """Each hands-on chapter draws figures; if the kernel were left on a non-inline backend (e.g.
+    MPLBACKEND=Agg inherited from the environment) the pages would silently lose them."""
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    pages = re.findall(r"file:\s*(notebooks/\S+)", toc)
+    assert pages, "no notebook chapters in _toc.yml"
+    for page in pages:
+        html = (built_book / f"{page}.html").read_text(encoding="utf-8")
+        images = re.findall(r"<img[^>]+src=\"[^\"]*_images/[^\"]+\"", html)
+        assert images, f"{page}: the built page shows no figure"
