@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import json
 import re
 import warnings
 from pathlib import Path
@@ -37,6 +38,38 @@ def _glue_key(reference: str) -> tuple[str | None, str]:
     return path, key
 
 
+GLUE_CALL = re.compile(r"""glue\(\s*(f?)(["'])(.*?)\2""")
+
+
+def _code(path: Path) -> str:
+    """The code a page or notebook runs: code cells of an .ipynb, the whole text of a MyST page."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix != ".ipynb":
+        return text
+    cells = json.loads(text)["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+
+
+def _glued_keys(path: Path) -> list[re.Pattern]:
+    """Patterns for the keys glued in a file; an f-string key such as f"med_{pathway}_ind1" becomes a
+    pattern in which each placeholder stands for an identifier-like part."""
+    patterns = []
+    for is_fstring, _, key in GLUE_CALL.findall(_code(path)):
+        if is_fstring:
+            parts = re.split(r"\{[^{}]*\}", key)
+            patterns.append(re.compile("[A-Za-z0-9_]+".join(re.escape(part) for part in parts)))
+        else:
+            patterns.append(re.compile(re.escape(key)))
+    return patterns
+
+
+def _glue_source(page: Path, path: str | None) -> Path:
+    if path is None:
+        return page
+    # a path starting with / is relative to the book's root, as in Sphinx
+    return ROOT / path[1:] if path.startswith("/") else page.parent / path
+
+
 # ---------------------------------------------------------------- pages
 def test_every_page_exists_and_has_objectives_and_summary():
     for page in ALL_PAGES:
@@ -51,29 +84,83 @@ def test_every_page_exists_and_has_objectives_and_summary():
 def test_every_glued_value_is_glued(page):
     """Each {glue:text}`key` must be glued: in the same page, or in the notebook named by path::key."""
     text = page.read_text(encoding="utf-8")
-    references = GLUE_ROLE.findall(text)
-    for reference in references:
+    for reference in GLUE_ROLE.findall(text):
         path, key = _glue_key(reference)
-        if path is None:
-            source = text
-        else:  # a path starting with / is relative to the book's root, as in Sphinx
-            target = ROOT / path[1:] if path.startswith("/") else page.parent / path
-            assert target.is_file(), f"{page.name}: glue source {path!r} does not exist"
-            source = target.read_text(encoding="utf-8")
-        # in an .ipynb file the quotes of the key are escaped: glue(\"key\"
-        assert re.search(rf"glue\(\s*\\?[\"']{re.escape(key)}\\?[\"']", source), \
+        source = _glue_source(page, path)
+        assert source.is_file(), f"{page.name}: glue source {path!r} does not exist"
+        assert any(p.fullmatch(key) for p in _glued_keys(source)), \
             f"{page.name}: {key!r} is never glued in {path or 'the page itself'}"
 
 
-def test_evidence_page_glues_every_hypothesis():
+@pytest.mark.parametrize("page", ALL_PAGES, ids=lambda p: p.name)
+def test_cross_page_glue_has_a_format(page):
+    """myst-nb splits the format at the last colon, so `path::key` without `:fmt` would lose its key."""
+    for reference in GLUE_ROLE.findall(page.read_text(encoding="utf-8")):
+        if "::" in reference:
+            assert ":" in reference.split("::", 1)[1], f"{page.name}: {reference!r} needs a format, e.g. :s"
+
+
+def test_glue_key_patterns_match_only_their_own_keys():
+    # the f-string pattern must not swallow keys with a different prefix or an extra suffix
+    patterns = _glued_keys(ROOT / "notebooks" / "03_mediation.ipynb")
+    assert any(p.fullmatch("med_party_ind1_lo") for p in patterns)
+    assert not any(p.fullmatch("qca_solution") for p in patterns)
+    assert not any(p.fullmatch("med_party ind1") for p in patterns)
+
+
+# Which chapter must supply each hypothesis's result in the summary table, and with which keys.
+EVIDENCE_SOURCES = {
+    "H0": ("01_grounded_coding", ["gt_n_categories_found", "gt_n_pathways", "gt_verdict"]),
+    "H4": ("05_fsqca", ["qca_solution", "qca_solution_consistency", "qca_solution_coverage"]),
+    "H5": ("04_participation", ["par_rho_min", "par_rho_max"]),
+    "H6": ("07_effects_stakeholders", ["eff_part_final_diff", "eff_part_final_diff_lo", "eff_part_final_diff_hi",
+                                       "eff_cpp_e", "eff_cpp_s", "eff_net_diff", "eff_net_diff_lo",
+                                       "eff_net_diff_hi", "eff_h6_verdict"]),
+}
+for _h, _pathway in enumerate(("party", "police", "brand"), start=1):
+    for _j, _letter in enumerate("abc", start=1):
+        EVIDENCE_SOURCES[f"H{_h}{_letter}"] = (
+            "03_mediation", [f"med_{_pathway}_ind{_j}", f"med_{_pathway}_ind{_j}_lo", f"med_{_pathway}_ind{_j}_hi",
+                             f"med_{_pathway}_type{_j}"])
+
+
+def _evidence_table_rows() -> dict[str, str]:
     text = (EFFECTS / "evidence.md").read_text(encoding="utf-8")
-    keys = {_glue_key(r)[1] for r in GLUE_ROLE.findall(text)}
-    for hypothesis in ("h0", "h1a", "h1b", "h1c", "h2a", "h2b", "h2c", "h3a", "h3b", "h3c", "h4", "h5", "h6"):
-        assert any(k.startswith(f"ev_{hypothesis}") for k in keys), f"no glued result for {hypothesis.upper()}"
-    # no hand-typed estimates in the prose: estimates have three decimals (0.123) and appear only in
-    # code cells; two-decimal settings such as the consistency cut-off 0.80 may be typed
+    table = text[text.index("```{list-table}"):]
+    table = table[:table.index("\n```\n")]
+    rows = re.split(r"^\* - ", table, flags=re.M)[2:]  # [0] is the directive, [1] the header row
+    return {row.split("\n", 1)[0].strip(): row for row in rows}
+
+
+def test_evidence_table_takes_each_result_from_its_chapter():
+    rows = _evidence_table_rows()
+    assert sorted(rows) == sorted(EVIDENCE_SOURCES)
+    for hypothesis, (notebook, keys) in EVIDENCE_SOURCES.items():
+        references = {_glue_key(r) for r in GLUE_ROLE.findall(rows[hypothesis])}
+        for key in keys:
+            assert (f"/notebooks/{notebook}.ipynb", key) in references, \
+                f"{hypothesis}: the table does not paste {key} from {notebook}"
+        assert f"{{doc}}`../../notebooks/{notebook}`" in rows[hypothesis], f"{hypothesis}: no link to {notebook}"
+
+
+def test_evidence_page_computes_no_result_of_its_own():
+    text = (EFFECTS / "evidence.md").read_text(encoding="utf-8")
+    assert not GLUE_CALL.search(text), "evidence.md glues a value itself; paste it from the chapter instead"
+    local = [r for r in GLUE_ROLE.findall(text) if "::" not in r]
+    assert not local, f"evidence.md pastes values that no chapter glued: {local}"
+    # no hand-typed numbers in the prose: outside code cells, a decimal number can only come from glue
     prose = re.sub(r"```\{code-cell\}.*?```", "", text.split("\n---\n", 1)[1], flags=re.S)
-    assert not re.findall(r"(?<![\w.])-?\d\.\d{3,}", prose), "an estimate is typed in the prose of evidence.md"
+    prose = GLUE_ROLE.sub("", prose)
+    assert not re.findall(r"(?<![\w.])-?\d+\.\d+", prose), "a decimal number is typed in the prose of evidence.md"
+
+
+def test_evidence_figure_uses_the_mediation_chapters_call():
+    """The forest plot is redrawn on the page; it must fit exactly the chapter's models."""
+    fit_call = re.compile(r"sem\.fit\(lab_syntax\([^()]*\),[^()]*\)")
+    chapter = fit_call.findall(_code(ROOT / "notebooks" / "03_mediation.ipynb"))
+    page = fit_call.findall((EFFECTS / "evidence.md").read_text(encoding="utf-8"))
+    assert len(chapter) >= 1 and len(page) == 1
+    assert page[0] == chapter[0], f"evidence.md fits {page[0]!r}, the chapter {chapter[0]!r}"
 
 
 @pytest.mark.parametrize("page", ALL_PAGES, ids=lambda p: p.name)
@@ -85,19 +172,30 @@ def test_citations_exist_in_references(page):
             assert key in known, f"{page.name} cites {key!r}, which is not in book/references.bib"
 
 
+def _chapter_figure_names() -> set[str]:
+    """Figure labels set in the method chapters' cell metadata (mystnb.figure.name)."""
+    names = set()
+    for notebook in (ROOT / "notebooks").glob("*.ipynb"):
+        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+            name = cell["metadata"].get("mystnb", {}).get("figure", {}).get("name")
+            if name:
+                names.add(name)
+    return names
+
+
 @pytest.mark.parametrize("page", ALL_PAGES, ids=lambda p: p.name)
 def test_doc_links_and_numrefs_resolve(page):
     text = page.read_text(encoding="utf-8")
     for target in DOC_ROLE.findall(text):
         assert (page.parent / f"{target}.md").is_file() or (page.parent / f"{target}.ipynb").is_file(), \
             f"{page.name}: {{doc}} target {target!r} does not exist"
-    labels = set()
+    labels = _chapter_figure_names()
     for other in ALL_PAGES:
         other_text = other.read_text(encoding="utf-8")
         labels |= set(re.findall(r"^\s*name:\s*(\S+)", other_text, flags=re.M))
         labels |= set(re.findall(r"^:name:\s*(\S+)", other_text, flags=re.M))
     for label in NUMREF_ROLE.findall(text):
-        assert label in labels, f"{page.name}: {{numref}} label {label!r} is defined nowhere in Part III"
+        assert label in labels, f"{page.name}: {{numref}} label {label!r} is defined nowhere in Part III or the chapters"
 
 
 def test_new_references_are_complete():
