@@ -143,3 +143,17 @@ def test_mathjax_is_served_from_the_site():
     source = mathjax_source_dir()
     assert (source / MATHJAX_ENTRY).stat().st_size > 500_000
     assert any((source / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
+
+
+@pytest.mark.parametrize("path", _notebooks(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_widget_cells_are_not_executed_by_the_build(path):
+    """Displaying an ipywidget can leave nbclient waiting forever (nbclient issue 312, seen here in
+    full book builds). Widget cells are shown to readers as a static figure anyway, so they carry
+    `skip-execution` (honoured by nbclient, hence by the book build and nbmake) as well as
+    `remove-output`; the widget code itself is unit-tested in tests/."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for index, cell in enumerate(nb["cells"]):
+        source = "".join(cell["source"])
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell["cell_type"] == "code" and re.search(r"\b\w*(widget|explorer)\(", source) and "figure" not in source:
+            assert "skip-execution" in tags and "remove-output" in tags, f"{path.name} cell {index}: {source[:60]!r}"
