@@ -265,16 +265,22 @@ def _corrupt(tmp_path, monkeypatch, filename, edit):
     return path
 
 
-def test_out_of_range_answer_is_reported_with_file_column_and_line(tmp_path, monkeypatch):
+def _set_cell(line: int, column: str, value: str):
+    """An edit that puts ``value`` in ``column`` on CSV line ``line`` (the header is line 1)."""
+
     def edit(text):
         lines = text.splitlines()
         header = lines[0].split(",")
-        row = lines[3].split(",")
-        row[header.index("BEL2")] = "7"
-        lines[3] = ",".join(row)
+        row = lines[line - 1].split(",")
+        row[header.index(column)] = value
+        lines[line - 1] = ",".join(row)
         return "\n".join(lines) + "\n"
 
-    path = _corrupt(tmp_path, monkeypatch, "survey.csv", edit)
+    return edit
+
+
+def test_out_of_range_answer_is_reported_with_file_column_and_line(tmp_path, monkeypatch):
+    path = _corrupt(tmp_path, monkeypatch, "survey.csv", _set_cell(4, "BEL2", "7"))
     with pytest.raises(DatasetError, match=r"survey\.csv: column 'BEL2', line\(s\) 4: value 7 outside 1–5"):
         load("survey")
     assert path.exists()
@@ -287,15 +293,7 @@ def test_a_renamed_column_is_reported(tmp_path, monkeypatch):
 
 
 def test_a_text_answer_is_reported(tmp_path, monkeypatch):
-    def edit(text):
-        lines = text.splitlines()
-        header = lines[0].split(",")
-        row = lines[1].split(",")
-        row[header.index("COH1")] = "agree"
-        lines[1] = ",".join(row)
-        return "\n".join(lines) + "\n"
-
-    _corrupt(tmp_path, monkeypatch, "survey.csv", edit)
+    _corrupt(tmp_path, monkeypatch, "survey.csv", _set_cell(2, "COH1", "agree"))
     with pytest.raises(DatasetError, match=r"column 'COH1', line\(s\) 2: non-numeric value 'agree'"):
         load("survey")
 
