@@ -81,9 +81,9 @@ def _arrow(ax, start, end, colour="black", label=None, style="-|>", lw=1.2, shri
 #: (year, label, source key) for the timeline; every event is documented in the chapter.
 TIMELINE_EVENTS: tuple[tuple[float, str, str], ...] = (
     (1943, "Mao: 'from the masses,\nto the masses' (mass line)", "mao1965some"),
-    (1963, "Mao endorses the Fengqiao\nexperience (20 Nov)", "legaldaily2019fengqiao"),
+    (1963, "Mao endorses the Fengqiao\nexperience (Nov)", "xzdw2023fengqiao"),
     (1974, "People's Daily credits Chaoyang\nresidents in a spy case", "globaltimes2021chaoyang"),
-    (2003, "40th anniversary: Xi (Zhejiang)\ncalls to develop Fengqiao", "legaldaily2019fengqiao"),
+    (2003, "40th anniversary: Xi (Zhejiang)\ncalls to develop Fengqiao", "xzdw2023fengqiao"),
     (2004, "Call for 'social management\ninnovation'; grids spread", "tang2020grid"),
     (2013, "50th anniversary: Fengqiao\nrevived nationally", "bandurski2013fengqiao"),
     (2014, "Celebrity drug arrests credited\nto 'Chaoyang residents'", "globaltimes2017app"),
