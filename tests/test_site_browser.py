@@ -314,14 +314,19 @@ def test_a_folded_solution_opens_on_click(page, site_url, built_book):
     assert body.is_visible()
 
 
+def _download_link(page, url: str, link_selector: str) -> str:
+    """Open ``url``, unfold the theme's download menu and return the address of the matching link."""
+    page.goto(url, wait_until="load")
+    page.locator(".dropdown-download-buttons button.dropdown-toggle").click()
+    link = page.locator(f".dropdown-download-buttons {link_selector}")
+    link.wait_for(state="visible", timeout=5_000)
+    return link.evaluate("a => a.href")
+
+
 @pytest.mark.parametrize("docname", PAGES)
 def test_download_button_offers_the_page_source(page, site_url, docname):
     """The source file behind every page can be downloaded (the same button serves .ipynb pages)."""
-    page.goto(site_url + f"{docname}.html", wait_until="load")
-    page.locator(".dropdown-download-buttons button.dropdown-toggle").click()
-    link = page.locator(".dropdown-download-buttons a.btn-download-source-button")
-    link.wait_for(state="visible", timeout=5_000)
-    href = link.evaluate("a => a.href")
+    href = _download_link(page, site_url + f"{docname}.html", "a.btn-download-source-button")
     assert "/_sources/" in href and href.rsplit("/", 1)[-1].startswith(docname.rsplit("/", 1)[-1] + "."), href
     response = page.request.get(href)
     assert response.ok, f"{href}: HTTP {response.status}"
@@ -331,11 +336,7 @@ def test_download_button_offers_the_page_source(page, site_url, docname):
 def test_notebook_page_offers_a_valid_ipynb(page, site_url, docname):
     import nbformat
 
-    page.goto(site_url + f"{docname}.html", wait_until="load")
-    page.locator(".dropdown-download-buttons button.dropdown-toggle").click()
-    link = page.locator(".dropdown-download-buttons a[href$='.ipynb']")
-    link.wait_for(state="visible", timeout=5_000)
-    href = link.evaluate("a => a.href")
+    href = _download_link(page, site_url + f"{docname}.html", "a[href$='.ipynb']")
     assert href.endswith(f"_sources/{docname}.ipynb"), href
     response = page.request.get(href)
     assert response.ok, f"{href}: HTTP {response.status}"

@@ -71,6 +71,14 @@ def _factor_indicators(result) -> dict[str, list[str]]:
     return out
 
 
+def _standardized_loadings(result) -> dict[str, np.ndarray]:
+    """Each factor's standardized loadings (lavaan's ``std.all``), in model order."""
+    est = result.estimates
+    loadings = est.loc[est["op"] == "=~"]
+    return {factor: loadings.loc[loadings["lhs"] == factor, "std.all"].to_numpy()
+            for factor in _factor_indicators(result)}
+
+
 def latent_correlations(result) -> pd.DataFrame:
     """Model-implied correlations among the latent variables of a fitted model.
 
@@ -170,11 +178,8 @@ def composite_reliability(result) -> pd.Series:
     >>> bool(0.7 < composite_reliability(res)["Y"] < 1)
     True
     """
-    est = result.estimates
-    out = {}
-    for factor in _factor_indicators(result):
-        lam = est.loc[(est["op"] == "=~") & (est["lhs"] == factor), "std.all"].to_numpy()
-        out[factor] = float(lam.sum() ** 2 / (lam.sum() ** 2 + (1 - lam**2).sum()))
+    out = {factor: float(lam.sum() ** 2 / (lam.sum() ** 2 + (1 - lam**2).sum()))
+           for factor, lam in _standardized_loadings(result).items()}
     return pd.Series(out, name="CR")
 
 
@@ -189,11 +194,7 @@ def average_variance_extracted(result) -> pd.Series:
     >>> bool(0.5 < average_variance_extracted(res)["Y"] < 1)
     True
     """
-    est = result.estimates
-    out = {}
-    for factor in _factor_indicators(result):
-        lam = est.loc[(est["op"] == "=~") & (est["lhs"] == factor), "std.all"].to_numpy()
-        out[factor] = float(np.mean(lam**2))
+    out = {factor: float(np.mean(lam**2)) for factor, lam in _standardized_loadings(result).items()}
     return pd.Series(out, name="AVE")
 
 

@@ -63,27 +63,27 @@ class Resident(FixedAgent):
 
     @property
     def willingness(self) -> float:
-        return float(self.model.latent["WIL"][self.index])
+        return self.construct("WIL")
 
     @property
     def emotional_energy(self) -> float:
-        return float(self.model.latent["EE"][self.index])
+        return self.construct("EE")
 
     @property
     def belonging(self) -> float:
-        return float(self.model.latent["BEL"][self.index])
+        return self.construct("BEL")
 
     @property
     def closeness(self) -> float:
-        return float(self.model.latent["CLO"][self.index])
+        return self.construct("CLO")
 
     @property
     def brand_identity(self) -> float:
-        return float(self.model.latent["BID"][self.index])
+        return self.construct("BID")
 
     @property
     def responsibility(self) -> float:
-        return float(self.model.latent["RES"][self.index])
+        return self.construct("RES")
 
     @property
     def threshold(self) -> float:
