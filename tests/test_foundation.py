@@ -138,7 +138,10 @@ def test_makefile_and_ci_use_the_two_commands():
 
 
 def test_mathjax_is_served_from_the_site():
-    from chaoyang.book_offline import MATHJAX_ENTRY, mathjax_source_dir
+    import sys
+
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    from book_offline import MATHJAX_ENTRY, mathjax_source_dir
 
     source = mathjax_source_dir()
     assert (source / MATHJAX_ENTRY).stat().st_size > 500_000

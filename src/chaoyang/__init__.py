@@ -18,6 +18,7 @@ from chaoyang._blas import limit_blas_threads
 limit_blas_threads(1)
 
 from chaoyang.envcheck import check_env  # noqa: E402
+from chaoyang.errors import ChaoyangError, ChaoyangWarning  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -31,4 +32,4 @@ def __getattr__(name):
     raise AttributeError(f"module 'chaoyang' has no attribute {name!r}")
 
 
-__all__ = ["check_env", "limit_blas_threads", "__version__"]
+__all__ = ["ChaoyangError", "ChaoyangWarning", "check_env", "limit_blas_threads", "__version__"]

@@ -31,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+from chaoyang.errors import ChaoyangError
 import argparse
 import html
 import json
@@ -55,7 +56,7 @@ MIN_SECRET_LENGTH = 24
 SCANNED_SUFFIXES = {".ipynb", ".md", ".py", ".html", ".txt", ".json", ".js", ".tex"}
 
 
-class AssignmentError(RuntimeError):
+class AssignmentError(ChaoyangError, RuntimeError):
     """An assignment folder is malformed or ``otter assign`` failed; the message says which and why."""
 
 

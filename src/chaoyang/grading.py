@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+from chaoyang.errors import ChaoyangError
 import argparse
 import csv
 import hashlib
@@ -46,7 +47,7 @@ GRADEBOOK_COLUMNS = ("student", "question", "points", "possible", "total", "erro
 DEFAULT_TIMEOUT = 600.0
 
 
-class GradingError(RuntimeError):
+class GradingError(ChaoyangError, RuntimeError):
     """The batch cannot start (no autograder zip, no submissions folder); the message says what to do."""
 
 

@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+from chaoyang.errors import ChaoyangError
 import html
 import math
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ MIN_INCL_CUT = 0.5
 SOLUTION_KINDS = ("complex", "parsimonious", "intermediate")
 
 
-class NoSolutionError(ValueError):
+class NoSolutionError(ChaoyangError, ValueError):
     """The cut-offs leave nothing to minimize: no row with ``OUT = 1``, or no row with ``OUT = 0``."""
 
 

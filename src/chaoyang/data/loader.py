@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chaoyang.errors import ChaoyangError
 import io
 import json
 import os
@@ -16,7 +17,7 @@ from chaoyang.world import CONSTRUCTS, ITEMS
 ENV_VARIABLE = "CHAOYANG_DATA"
 
 
-class DatasetError(ValueError):
+class DatasetError(ChaoyangError, ValueError):
     """A dataset file is missing pieces or holds values out of range; the message names the
     file, column and row (CSV line number, counting the header as line 1)."""
 

@@ -7,6 +7,7 @@ character offsets in its transcript, so the offsets can never drift from the tex
 
 from __future__ import annotations
 
+from chaoyang.errors import ChaoyangError
 import json
 from importlib import resources
 
@@ -19,7 +20,7 @@ ROLES = ("resident", "police_officer", "party_secretary", "volunteer", "property
 COMMUNITY_TYPES = ("danwei", "commercial", "resettlement", "rental")
 
 
-class AuthoredTextError(ValueError):
+class AuthoredTextError(ChaoyangError, ValueError):
     """An authored transcript or coding file breaks the format; the message names file and line."""
 
 

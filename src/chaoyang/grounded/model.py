@@ -14,6 +14,7 @@ Everything that enters goes through :func:`validate_coding` / :meth:`Codebook.fr
 
 from __future__ import annotations
 
+from chaoyang.errors import ChaoyangError
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -26,7 +27,7 @@ METADATA_KEYS = ("id", "role", "community_type", "street", "community", "pseudon
                  "date", "interviewer", "holdout", "summary")
 
 
-class GroundedError(ValueError):
+class GroundedError(ChaoyangError, ValueError):
     """Base class of the errors raised by :mod:`chaoyang.grounded`."""
 
 

@@ -6,6 +6,7 @@ them either way.
 
 from __future__ import annotations
 
+from chaoyang.errors import ChaoyangError, ChaoyangWarning
 import warnings
 
 import numpy as np
@@ -19,11 +20,11 @@ MAX_CONDITIONS = 15
 DIVERSITY_RATIO = 10
 
 
-class QCAWarning(UserWarning):
+class QCAWarning(ChaoyangWarning):
     """Warning about a QCA input that is legal but probably not what the analyst wants."""
 
 
-class UnknownColumnError(KeyError):
+class UnknownColumnError(ChaoyangError, KeyError):
     """A column name that is not in the data (a ``KeyError`` whose message reads normally)."""
 
     def __str__(self) -> str:  # KeyError would otherwise print the message inside quotes

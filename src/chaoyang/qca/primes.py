@@ -17,6 +17,7 @@ some ties by it; the term order of models then matches R's print.
 
 from __future__ import annotations
 
+from chaoyang.errors import ChaoyangError
 from itertools import combinations
 
 import numpy as np
@@ -27,7 +28,7 @@ from chaoyang.qca.terms import bit, r_sort
 MAX_CANDIDATES = 5_000_000
 
 
-class SearchLimitError(RuntimeError):
+class SearchLimitError(ChaoyangError, RuntimeError):
     """A minimization would exceed its documented size limits (raised instead of hanging)."""
 
 

@@ -7,11 +7,12 @@ They subclass the built-in exception a caller would expect (``ValueError``,
 
 from __future__ import annotations
 
+from chaoyang.errors import ChaoyangError
 import difflib
 from collections.abc import Iterable
 
 
-class SEMError(Exception):
+class SEMError(ChaoyangError):
     """Base class of every error raised by :mod:`chaoyang.sem`."""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chaoyang.errors import ChaoyangWarning
 import warnings
 
 import numpy as np
@@ -12,7 +13,7 @@ from .errors import SEMColumnError, SEMDataError, SEMTypeError, suggest
 MISSING_OPTIONS = ("listwise",)
 
 
-class SEMWarning(UserWarning):
+class SEMWarning(ChaoyangWarning):
     """Something the analyst should know (dropped cases, Heywood case, failed bootstrap draws)."""
 
 

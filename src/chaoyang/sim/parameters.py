@@ -10,6 +10,7 @@ standardized units of the planted world (population SD 1).
 
 from __future__ import annotations
 
+from chaoyang.errors import ChaoyangError
 import difflib
 import math
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ COMMUNITY_TYPE_KEYS: tuple[str, ...] = tuple(t.key for t in DEFAULT_WORLD.commun
 OPPORTUNITY_BY_TYPE: dict[str, float] = {"danwei": 0.8, "commercial": 1.0, "resettlement": 1.0, "rental": 1.5}
 
 
-class ParameterError(ValueError):
+class ParameterError(ChaoyangError, ValueError):
     """A simulation parameter is unknown or outside its valid range (the message says which)."""
 
 

@@ -1,7 +1,15 @@
 """Sphinx extension: page fixes for what the theme stack (Sphinx 7.4, docutils 0.21, myst-nb 1.4) gets wrong.
 
-Listed in ``_config.yml`` under ``sphinx.extra_extensions``; tested by tests/test_site_browser.py.
+Listed in ``_config.yml`` under ``sphinx.local_extensions``; tested by tests/test_site_browser.py and
+tests/test_book_build.py.
 """
+
+import os
+
+#: The matplotlib backend every notebook kernel of the build uses. An inherited ``MPLBACKEND=Agg``
+#: (common on servers and CI) would make kernels show no figure at all, and the build would then
+#: fail with "undefined label" warnings for every figure label.
+NOTEBOOK_BACKEND = "module://matplotlib_inline.backend_inline"
 
 #: Replacements in each page's body HTML, with the reason.
 BODY_FIXES = [
@@ -31,6 +39,17 @@ def _fix_page(app, pagename, templatename, context, doctree):
             context["body"] = context["body"].replace(old, new)
 
 
+def _inline_figures(app, config):
+    # Kernels inherit the build's environment, so setting it here reaches every notebook.
+    inherited = os.environ.get("MPLBACKEND")
+    if inherited and inherited != NOTEBOOK_BACKEND:
+        from sphinx.util import logging
+
+        logging.getLogger(__name__).info(f"book_fixes: ignoring MPLBACKEND={inherited!r} so notebooks show figures")
+    os.environ["MPLBACKEND"] = NOTEBOOK_BACKEND
+
+
 def setup(app):
+    app.connect("config-inited", _inline_figures)
     app.connect("html-page-context", _fix_page, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

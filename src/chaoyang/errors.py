@@ -1,0 +1,39 @@
+"""The error family of the library: one base for every error and warning ``chaoyang`` raises.
+
+Every package's errors derive from :class:`ChaoyangError` *and* from the built-in exception they
+have always been (``ValueError``, ``KeyError``, ``TypeError``, ``RuntimeError``), so both
+``except chaoyang.ChaoyangError`` and an older ``except ValueError`` catch them. Every warning
+derives from :class:`ChaoyangWarning` (a ``UserWarning``), so one filter silences or escalates all
+of them.
+
+This module imports nothing from the library: it sits below :mod:`chaoyang.world`.
+
+Examples
+--------
+>>> from chaoyang.errors import ChaoyangError
+>>> from chaoyang.sem import SEMSyntaxError
+>>> issubclass(SEMSyntaxError, ChaoyangError), issubclass(SEMSyntaxError, ValueError)
+(True, True)
+>>> import warnings, chaoyang
+>>> with warnings.catch_warnings(record=True) as caught:
+...     warnings.simplefilter("always")
+...     warnings.warn("an example", chaoyang.ChaoyangWarning)
+>>> caught[0].category.__name__
+'ChaoyangWarning'
+"""
+
+from __future__ import annotations
+
+__all__ = ["ChaoyangError", "ChaoyangWarning"]
+
+
+class ChaoyangError(Exception):
+    """Base of every error raised by the ``chaoyang`` library.
+
+    Catch this to handle any library error at once; each concrete error also subclasses the
+    matching built-in (for example :class:`chaoyang.data.DatasetError` is a ``ValueError``).
+    """
+
+
+class ChaoyangWarning(UserWarning):
+    """Base of every warning issued by the ``chaoyang`` library."""
