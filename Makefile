@@ -54,11 +54,11 @@ bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
 
 assignments: $(STAMP)
-	$(BIN)/python -m chaoyang.assignments build
+	$(BIN)/python -m chaoyang.teaching.assignments build
 
 grade: $(STAMP)
 	@test -n "$(ASSIGNMENT)" -a -n "$(SUBMISSIONS)" || { echo "usage: make grade ASSIGNMENT=<name> SUBMISSIONS=<folder>"; exit 2; }
-	$(BIN)/python -m chaoyang.grading $(ASSIGNMENT) $(SUBMISSIONS)
+	$(BIN)/python -m chaoyang.teaching.grading $(ASSIGNMENT) $(SUBMISSIONS)
 
 clean:
 	rm -rf _build node_modules

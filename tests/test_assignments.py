@@ -1,7 +1,7 @@
 """Autograded assignments: solutions score full marks, stubs score zero, nothing leaks, grading is safe.
 
 Each assignment is built once per session with ``otter assign`` into a temporary folder (never the
-repository's ``_build``), then graded with ``otter run`` through :mod:`chaoyang.grading`. The
+repository's ``_build``), then graded with ``otter run`` through :mod:`chaoyang.teaching.grading`. The
 tests run in one xdist worker (group "otter") because each grades notebooks in child processes.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from chaoyang import assignments, grading
+from chaoyang.teaching import assignments, grading
 
 pytestmark = pytest.mark.xdist_group("otter")
 
@@ -130,7 +130,7 @@ def test_batch_grading_survives_crash_loop_and_deletion_and_leaves_folder_untouc
     (subs / "notes.txt").write_text("not a notebook; must be ignored and kept")
     before = grading.folder_digest(subs)
     out_csv = tmp_path / "gradebook.csv"
-    done = subprocess.run([sys.executable, "-m", "chaoyang.grading", name, str(subs), "--out", str(out_csv),
+    done = subprocess.run([sys.executable, "-m", "chaoyang.teaching.grading", name, str(subs), "--out", str(out_csv),
                            "--timeout", "45", "--autograder", str(zip_path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert grading.folder_digest(subs) == before, "the submissions folder changed during grading"

@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 
 from chaoyang import grounded
+from chaoyang.plots.grounded import plot_cooccurrence, plot_model, plot_saturation
 from chaoyang.grounded import GroundedError
+from chaoyang.plots.grounded import plot_cooccurrence, plot_model, plot_saturation
 
 matplotlib.use("Agg")
 
@@ -107,10 +109,10 @@ def test_cooccurrence_by_answer_and_by_overlap_by_hand(book):
         grounded.cooccurrence(coding.drop(columns="answer"), book)
     with pytest.raises(ValueError, match="unit"):
         grounded.cooccurrence(coding, book, unit="sentence")
-    figure = grounded.plot_cooccurrence(categories)
+    figure = plot_cooccurrence(categories)
     assert figure.axes and len(figure.axes[0].get_xticklabels()) == len(book.category_ids)
     with pytest.raises(ValueError, match="square"):
-        grounded.plot_cooccurrence(categories.iloc[:3])
+        plot_cooccurrence(categories.iloc[:3])
 
 
 def test_paradigm_model_fills_every_slot_from_gold(project):
@@ -152,7 +154,7 @@ def test_recover_model_notices_a_missing_category(project):
 
 
 def test_plot_model_draws_core_three_pathways_and_eight_categories(project):
-    figure = grounded.plot_model(project.codebook, project.coding)
+    figure = plot_model(project.codebook, project.coding)
     boxes = [" ".join(t.get_text().split()) for t in figure.axes[0].texts]
     assert len(boxes) == 1 + 3 + 8
     assert any("Emotional commitment arousal" in b for b in boxes)
@@ -242,11 +244,11 @@ def test_holdout_check_on_gold_and_on_a_toy(project, book):
 
 def test_plot_saturation(book):
     coding = saturation_toy()
-    figure = grounded.plot_saturation(grounded.new_codes_curve(coding, book),
+    figure = plot_saturation(grounded.new_codes_curve(coding, book),
                                       grounded.permutation_curves(coding, book, n_permutations=10))
     assert figure.axes[0].get_ylabel() == "codes found"
     with pytest.raises(GroundedError, match="new_codes_curve"):
-        grounded.plot_saturation(pd.DataFrame({"x": [1]}))
+        plot_saturation(pd.DataFrame({"x": [1]}))
 
 
 # ---------------------------------------------------------------- computational grounded theory

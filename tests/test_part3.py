@@ -15,6 +15,9 @@ import pandas as pd
 import pytest
 
 from chaoyang.world import DEFAULT_WORLD, items_of
+from chaoyang.data.capstone import capstone_transcripts
+from chaoyang.sim.pilot import subsidy_pilot
+from chaoyang.teaching.capstone import CAPSTONE_FILES, write_capstone
 from chaoyang.world import capstone
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -245,23 +248,23 @@ def test_weak_pathway_is_weak_in_truth_and_others_are_not():
 
 # ---------------------------------------------------------------- the capstone data
 def test_capstone_data_regenerate_byte_for_byte(tmp_path):
-    sums = capstone.write_capstone(tmp_path)
-    assert sorted(sums) == sorted(capstone.CAPSTONE_FILES)
-    for name in [*capstone.CAPSTONE_FILES, "SHA256SUMS"]:
+    sums = write_capstone(tmp_path)
+    assert sorted(sums) == sorted(CAPSTONE_FILES)
+    for name in [*CAPSTONE_FILES, "SHA256SUMS"]:
         assert (tmp_path / name).read_bytes() == (CAPSTONE_DIR / name).read_bytes(), \
-            f"datasets/capstone/{name} differs from the generator; run `python -m chaoyang.world.capstone`"
+            f"datasets/capstone/{name} differs from the generator; run `python -m chaoyang.teaching.capstone`"
 
 
 def test_capstone_checksums_match_files():
     lines = (CAPSTONE_DIR / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == len(capstone.CAPSTONE_FILES)
+    assert len(lines) == len(CAPSTONE_FILES)
     for line in lines:
         digest, name = line.split("  ")
         assert hashlib.sha256((CAPSTONE_DIR / name).read_bytes()).hexdigest() == digest, name
 
 
 def test_capstone_transcripts_are_well_formed():
-    docs = capstone.capstone_transcripts()
+    docs = capstone_transcripts()
     assert [d["id"] for d in docs] == ["C01", "C02", "C03"]
     for doc in docs:
         words = sum(len(doc["text"][t["start"]:t["end"]].split()) for t in doc["turns"])
@@ -364,5 +367,5 @@ def test_pilot_shows_stronger_crowding_out_than_the_default():
     assert set(pilot["arm"]) == {"pilot", "comparison"}
     assert (pilot.loc[pilot["arm"] == "comparison", "subsidy_paid"] == 0).all()
     assert (pilot.loc[(pilot["arm"] == "pilot") & (pilot["day"] > stop), "subsidy_paid"] == 0).all()
-    default_pilot = capstone.subsidy_pilot(capstone.CAPSTONE_WORLD, sim_params={})
+    default_pilot = subsidy_pilot(capstone.CAPSTONE_WORLD, sim_params={})
     assert after_ratio(pilot) < 0.5 * after_ratio(default_pilot)

@@ -1,4 +1,4 @@
-"""chaoyang.participation: every statistic checked against scipy or a hand computation, plus bad input."""
+"""chaoyang.describe.participation: every statistic checked against scipy or a hand computation, plus bad input."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from chaoyang import participation as par
+from chaoyang.describe import participation as par
 from chaoyang.world import DEFAULT_WORLD, PARTICIPATION_FORMS
 
 

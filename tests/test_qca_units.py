@@ -23,11 +23,10 @@ from chaoyang.qca import (  # noqa: E402
     minimize,
     necessity,
     parse_dir_exp,
-    plot_configuration_chart,
     robustness,
     truth_table,
-    xy_plot,
 )
+from chaoyang.plots.qca import plot_configuration_chart, xy_plot  # noqa: E402
 from chaoyang.qca.cover import minimal_covers, minimum_cover_size  # noqa: E402
 from chaoyang.qca.primes import ccubes_primes, qmc_primes  # noqa: E402
 from chaoyang.qca.terms import parse_term, r_sort, term_string  # noqa: E402
@@ -43,7 +42,7 @@ def lf():
 
 
 @pytest.mark.parametrize("module", ["calibrate", "necessity", "truthtable", "minimize", "chart", "robustness",
-                                    "terms", "primes", "cover", "xyplot"])
+                                    "terms", "primes", "cover"])
 def test_docstring_examples_run(module):
     mod = importlib.import_module(f"chaoyang.qca.{module}")
     with warnings.catch_warnings():

@@ -1,4 +1,4 @@
-"""Tests of chaoyang.qca_widget: the widget's update step, its static figure and its input checks.
+"""Tests of chaoyang.qca.grid: the widget's update step, its static figure and its input checks.
 
 Reference values: R QCA 3.25 on the fuzzy Lipset data (tests/fixtures/qca/LF.csv and LF_SURV.json,
 provenance in tests/fixtures/qca/PROVENANCE.md), and hand-worked cases.
@@ -19,7 +19,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from chaoyang import qca  # noqa: E402
-from chaoyang import qca_widget as qw  # noqa: E402
+from chaoyang.plots.qca_grid import plot_solution_grid  # noqa: E402
+from chaoyang.qca import grid as qw  # noqa: E402
+from chaoyang.widgets.qca import truth_table_widget  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures" / "qca"
 LF_CONDITIONS = ["DEV", "URB", "LIT", "IND", "STB"]
@@ -108,7 +110,7 @@ def test_bad_cut_offs_are_rejected_with_the_parameter_named(lipset, kwargs, erro
     with pytest.raises(error, match=words.replace("(", r"\(")):
         qw.solve(data, "SURV", LF_CONDITIONS, **settings)
     with pytest.raises(error, match=words.replace("(", r"\(")):
-        qw.truth_table_widget(data, "SURV", LF_CONDITIONS, **settings)
+        truth_table_widget(data, "SURV", LF_CONDITIONS, **settings)
 
 
 def test_whole_float_n_cut_is_accepted_as_an_integer():
@@ -119,7 +121,7 @@ def test_whole_float_n_cut_is_accepted_as_an_integer():
 # ---------------------------------------------------------------- the widget
 def test_widget_sliders_update_the_solutions_shown(lipset):
     data, reference = lipset
-    box = qw.truth_table_widget(data, "SURV", LF_CONDITIONS, incl_cut=0.8, dir_exp=LF_DIR_EXP)
+    box = truth_table_widget(data, "SURV", LF_CONDITIONS, incl_cut=0.8, dir_exp=LF_DIR_EXP)
     assert set(box.sliders) == {"incl_cut", "n_cut", "pri_cut"}
     assert box.sliders["incl_cut"].min == qw.MIN_INCL_CUT and box.sliders["incl_cut"].max == 1.0
     assert box.sliders["n_cut"].max == len(data)  # capped at the number of cases (18 < 50)
@@ -136,7 +138,7 @@ def test_widget_sliders_update_the_solutions_shown(lipset):
 
 def test_widget_shows_the_comparison_with_planted_configurations(lipset):
     data, _ = lipset
-    box = qw.truth_table_widget(data, "SURV", LF_CONDITIONS, dir_exp=LF_DIR_EXP, planted=["DEV*~IND", "URB*LIT"])
+    box = truth_table_widget(data, "SURV", LF_CONDITIONS, dir_exp=LF_DIR_EXP, planted=["DEV*~IND", "URB*LIT"])
     assert "recovered with extra conditions" in box.output.value  # DEV*LIT*~IND*STB holds DEV*~IND
 
 
@@ -170,7 +172,7 @@ def test_static_figure_has_the_right_axes_labels_and_terms(lipset):
     data, _ = lipset
     cuts = (0.75, 0.8, 0.85)
     grid = qw.solution_grid(data, "SURV", LF_CONDITIONS, values=cuts, kind="parsimonious")
-    fig = qw.plot_solution_grid(grid, planted=["URB*STB"])
+    fig = plot_solution_grid(grid, planted=["URB*STB"])
     assert isinstance(fig, matplotlib.figure.Figure)
     ax_terms, ax_fit = fig.axes
     assert ax_terms.get_ylabel() == "Solution term"
@@ -191,7 +193,7 @@ def test_static_figure_has_the_right_axes_labels_and_terms(lipset):
 
 def test_static_figure_rejects_other_input():
     with pytest.raises(TypeError, match="SolutionGrid"):
-        qw.plot_solution_grid(pd.DataFrame())
+        plot_solution_grid(pd.DataFrame())
 
 
 # ---------------------------------------------------------------- comparison with the planted truth

@@ -1,4 +1,4 @@
-"""chaoyang.sem_lab: truth on the estimates' scale, recovery, coverage theory, reproducibility, bad input."""
+"""chaoyang.sem.lab: truth on the estimates' scale, recovery, coverage theory, reproducibility, bad input."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 
 from chaoyang import sem
-from chaoyang import sem_lab as lab
+from chaoyang.plots.sem_lab import plot_power_coverage
+from chaoyang.sem import lab
+from chaoyang.widgets.sem_lab import lab_widget
 from chaoyang.world import DEFAULT_WORLD, LATENT_ORDER, PATHWAYS, items_of
 
 
@@ -120,15 +122,15 @@ def test_power_curve_and_figure():
     matplotlib.use("Agg")
     curve = lab.power_curve("party", sizes=(60, 90), replications=2, draws=20, seed=1, labels=["ind1"])
     assert curve["n"].tolist() == [60, 90] and curve["effect"].tolist() == ["ind1", "ind1"]
-    axes = lab.plot_power_coverage(curve)
+    axes = plot_power_coverage(curve)
     assert len(axes[0].lines) >= 2
     with pytest.raises(KeyError, match="power_perc"):
-        lab.plot_power_coverage(curve.drop(columns="power_perc"))
+        plot_power_coverage(curve.drop(columns="power_perc"))
     matplotlib.pyplot.close("all")
 
 
 def test_widget_builds():
-    box = lab.lab_widget("brand", "items")
+    box = lab_widget("brand", "items")
     assert type(box).__name__ == "VBox"
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from chaoyang import sem
+from chaoyang.plots.sem_diagram import path_diagram
 
 matplotlib.use("Agg")
 FIXTURES = Path(__file__).parent / "fixtures" / "lavaan"
@@ -228,13 +229,13 @@ def test_report_needs_labels():
 def test_path_diagram(mediation_fit):
     from matplotlib.patches import FancyArrowPatch
 
-    ax = sem.path_diagram(mediation_fit)
+    ax = path_diagram(mediation_fit)
     arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
     assert len(arrows) == 5 + 1  # five regressions, one residual covariance M1 ~~ M2
     texts = " ".join(t.get_text() for t in ax.texts)
     assert "a1 = " in texts and "b2 = " in texts and "c = " in texts
     with pytest.raises(ValueError, match="value"):
-        sem.path_diagram(mediation_fit, value="beta")
+        path_diagram(mediation_fit, value="beta")
     import matplotlib.pyplot as plt
 
     plt.close("all")
@@ -242,7 +243,7 @@ def test_path_diagram(mediation_fit):
 
 # ------------------------------------------------------------------ docstring examples
 @pytest.mark.parametrize("module", ["syntax", "partable", "engine", "fitmeasures", "standardize", "inputs", "fit",
-                                    "bootstrap", "reliability", "cmb", "mediation", "diagram", "simulate", "errors"])
+                                    "bootstrap", "reliability", "cmb", "mediation", "simulate", "errors"])
 def test_docstring_examples_run(module):
     mod = importlib.import_module(f"chaoyang.sem.{module}")
     failures, _ = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)

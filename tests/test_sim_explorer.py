@@ -9,7 +9,9 @@ matplotlib.use("Agg")
 import pytest
 
 from chaoyang.sim import ParameterError
-from chaoyang.sim.explorer import LEVERS, explorer, explorer_figure, run_pair
+from chaoyang.plots.sim_explorer import explorer_figure
+from chaoyang.sim import LEVERS, run_pair
+from chaoyang.widgets.sim_explorer import explorer
 
 
 def test_static_figure_has_four_panels_with_both_regimes():

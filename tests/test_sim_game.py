@@ -9,7 +9,8 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from chaoyang.sim.game import MobilizationGame, corner_conditions, explain, plot_phase_portrait, sweep_game
+from chaoyang.plots.sim_game import plot_phase_portrait
+from chaoyang.sim.game import MobilizationGame, corner_conditions, explain, sweep_game
 from chaoyang.sim.parameters import ParameterError
 
 FIELDS = ["value_emotional", "value_subsidy", "mobilization_cost", "subsidy_scheme_cost", "subsidy",

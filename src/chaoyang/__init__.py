@@ -1,14 +1,29 @@
 """chaoyang: the library of the Chaoyang residents teaching kit.
 
-Modules depend downward only: ``world`` (the planted truth) <- ``data`` (generators and
-loaders) <- ``grounded``, ``sem``, ``qca``, ``sim`` (the methods) <- ``plots``.
+Layers depend downward only (a test checks every import):
 
-Importing the package limits BLAS to one thread (see :mod:`chaoyang._blas`).
+``errors``
+    :class:`ChaoyangError` and :class:`ChaoyangWarning`, the bases of every error and warning.
+``world``
+    The planted truth, declarative: constructs, items, paths, configurations, community types.
+``data``
+    Generators and loaders of every dataset (the capstone's too).
+``grounded``, ``sem``, ``qca``, ``sim``, ``describe``
+    The methods: they return data and result objects and never import a higher layer.
+``plots``, ``widgets``, ``teaching``
+    Figures, the three notebook widgets, and course tooling (assignments and grading).
+
+Every subpackage is available as an attribute on first use (``chaoyang.sem.fit``), so that
+``import chaoyang`` stays fast. Importing the package limits BLAS to one thread (see
+:mod:`chaoyang._blas`).
 
 Examples
 --------
 >>> import chaoyang
->>> survey = chaoyang.data.load("survey")  # doctest: +SKIP
+>>> chaoyang.describe.participation.holm_adjust([0.01, 0.04]).round(2).tolist()
+[0.02, 0.04]
+>>> issubclass(chaoyang.sem.SEMSyntaxError, chaoyang.ChaoyangError)
+True
 """
 
 from __future__ import annotations
@@ -22,14 +37,20 @@ from chaoyang.errors import ChaoyangError, ChaoyangWarning  # noqa: E402
 
 __version__ = "0.1.0"
 
+#: Public subpackages, imported on first attribute access.
+SUBPACKAGES = ("world", "data", "grounded", "sem", "qca", "sim", "describe", "plots", "widgets", "teaching")
+
 
 def __getattr__(name):
-    # Submodules are imported on first use so that `import chaoyang` stays fast in every notebook.
     import importlib
 
-    if name in {"world", "data", "grounded", "sem", "qca", "sim", "plots"}:
+    if name in SUBPACKAGES:
         return importlib.import_module(f"chaoyang.{name}")
     raise AttributeError(f"module 'chaoyang' has no attribute {name!r}")
 
 
-__all__ = ["ChaoyangError", "ChaoyangWarning", "check_env", "limit_blas_threads", "__version__"]
+def __dir__():
+    return sorted(set(globals()) | set(SUBPACKAGES))
+
+
+__all__ = ["ChaoyangError", "ChaoyangWarning", "SUBPACKAGES", "check_env", "limit_blas_threads", "__version__"]

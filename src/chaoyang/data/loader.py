@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from chaoyang.errors import ChaoyangError
 import io
 import json
 import os
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from chaoyang.errors import ChaoyangError
 from chaoyang.data.registry import DATASETS, generate_all, serialize
 from chaoyang.world import CONSTRUCTS, ITEMS
 

@@ -7,11 +7,12 @@ character offsets in its transcript, so the offsets can never drift from the tex
 
 from __future__ import annotations
 
-from chaoyang.errors import ChaoyangError
 import json
 from importlib import resources
 
 import pandas as pd
+
+from chaoyang.errors import ChaoyangError
 
 #: Header keys of an authored transcript, in order.
 TRANSCRIPT_KEYS = ("id", "role", "community_type", "street", "community", "pseudonym", "gender", "age_band",

@@ -38,8 +38,6 @@ from chaoyang.grounded.axial import (
     code_role_matrix,
     cooccurrence,
     paradigm_model,
-    plot_cooccurrence,
-    plot_model,
     recover_model,
     roll_up,
 )
@@ -77,7 +75,6 @@ from chaoyang.grounded.saturation import (
     holdout_check,
     new_codes_curve,
     permutation_curves,
-    plot_saturation,
 )
 from chaoyang.grounded.suggest import (
     HAND_KEYWORDS,
@@ -97,11 +94,11 @@ __all__ = [
     # suggest
     "build_dictionary", "suggest_codes", "suggest_for_document", "evaluate_suggester", "tokenize", "HAND_KEYWORDS",
     # axial and selective
-    "roll_up", "code_document_matrix", "code_role_matrix", "cooccurrence", "plot_cooccurrence", "paradigm_model",
-    "PARADIGM_MAPPING", "plot_model", "recover_model", "ModelRecovery",
+    "roll_up", "code_document_matrix", "code_role_matrix", "cooccurrence", "paradigm_model",
+    "PARADIGM_MAPPING", "recover_model", "ModelRecovery",
     # saturation
     "new_codes_curve", "permutation_curves", "guest_saturation", "SaturationAssessment", "holdout_check",
-    "HoldoutCheck", "plot_saturation",
+    "HoldoutCheck",
     # agreement
     "percent_agreement", "cohen_kappa", "brennan_prediger_kappa", "krippendorff_alpha", "agreement_units",
     "agreement_summary", "per_code_agreement", "coder_agreement", "disagreements", "AgreementError",

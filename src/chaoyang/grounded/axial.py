@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -256,55 +255,6 @@ def cooccurrence(coding: pd.DataFrame, codebook, *, level: str = "code", unit: s
     return pd.DataFrame(counts, index=pd.Index(nodes, name=level), columns=pd.Index(nodes, name=level))
 
 
-def plot_cooccurrence(matrix: pd.DataFrame, *, ax=None, title: str | None = None, annotate: bool = True):
-    """Heatmap of a co-occurrence table (off-diagonal cells; the diagonal is shown grey).
-
-    Parameters
-    ----------
-    matrix : pandas.DataFrame
-        Square table from :func:`cooccurrence`.
-    ax : matplotlib Axes, optional
-    title : str, optional
-    annotate : bool, default True
-        Write the counts in the cells (skip for large tables).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    Raises
-    ------
-    ValueError
-        If ``matrix`` is not square with the same labels on both axes.
-    """
-    import matplotlib.pyplot as plt
-
-    if not isinstance(matrix, pd.DataFrame) or list(matrix.index) != list(matrix.columns):
-        raise ValueError("matrix must be a square DataFrame with the same labels on rows and columns")
-    if ax is None:
-        size = 0.32 * len(matrix) + 2.5
-        fig, ax = plt.subplots(figsize=(size + 1.5, size))
-    else:
-        fig = ax.figure
-    values = matrix.to_numpy(dtype=float).copy()
-    np.fill_diagonal(values, np.nan)
-    cmap = plt.get_cmap("Blues").with_extremes(bad="#d9d9d9")
-    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0)
-    ax.set_xticks(range(len(matrix)), [str(c) for c in matrix.columns], rotation=90, fontsize=8)
-    ax.set_yticks(range(len(matrix)), [str(c) for c in matrix.index], fontsize=8)
-    if annotate:
-        top = np.nanmax(values) if np.isfinite(values).any() else 0
-        for i in range(len(matrix)):
-            for j in range(len(matrix)):
-                if i != j and values[i, j] > 0:
-                    ax.text(j, i, f"{int(values[i, j])}", ha="center", va="center", fontsize=6,
-                            color="white" if values[i, j] > 0.6 * top else "black")
-    fig.colorbar(image, ax=ax, shrink=0.7, label="co-occurrences")
-    ax.set_title(title or "Co-occurrence (diagonal greyed)")
-    fig.tight_layout()
-    return fig
-
-
 def paradigm_model(coding: pd.DataFrame, codebook, *, mapping: dict | None = None) -> pd.DataFrame:
     """Fill Strauss & Corbin's paradigm model from a coding.
 
@@ -430,79 +380,3 @@ def recover_model(coding: pd.DataFrame, codebook, *, min_documents: int = 3) -> 
     return ModelRecovery(categories, pathways, bool(pathways["found"].all()) and len(pathways) > 0)
 
 
-def plot_model(codebook, coding: pd.DataFrame | None = None, *, ax=None):
-    """Draw the final model: core category, pathways, and the categories under them.
-
-    Each pathway is a column with its own categories stacked under it; shared categories (under
-    several pathways) sit below, linked by dashed lines to the bottom of each of their pathways. With a coding, each category box
-    shows the number of documents in which it was coded.
-
-    Parameters
-    ----------
-    codebook : Codebook or dict
-    coding : pandas.DataFrame, optional
-    ax : matplotlib Axes, optional
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    import matplotlib.pyplot as plt
-
-    book = Codebook.from_dict(codebook)
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(11, 7))
-    else:
-        fig = ax.figure
-    documents = {}
-    if coding is not None:
-        rolled = roll_up(coding, book, "category")
-        documents = rolled.groupby("category")["document"].nunique().to_dict()
-    pathways = book.pathway_ids
-    x_path = {p: (i + 0.5) / max(len(pathways), 1) for i, p in enumerate(pathways)}
-    positions = {book.core["id"]: (0.5, 0.92)}
-    positions.update({p: (x, 0.74) for p, x in x_path.items()})
-    specific = [c for c in book.main_categories if len(book.pathways_of(c)) == 1]
-    shared = [c for c in book.main_categories if len(book.pathways_of(c)) > 1]
-    # Each pathway is a column: its own categories stacked under it (driver first), so that
-    # the dashed links to the shared categories leave from the bottom of the column.
-    columns = {p: [c for c in specific if book.pathways_of(c) == [p]] for p in pathways}
-    for pathway, own in columns.items():
-        for k, category in enumerate(own):
-            positions[category] = (x_path[pathway], 0.54 - 0.19 * k)
-    lowest = min([positions[c][1] for c in specific], default=0.54)
-    for k, category in enumerate(shared):
-        positions[category] = ((k + 1) / (len(shared) + 1), max(lowest - 0.26, 0.06))
-
-    def box(node, text, colour, size=8.5):
-        x, y = positions[node]
-        ax.text(x, y, text, ha="center", va="center", fontsize=size,
-                bbox={"boxstyle": "round,pad=0.4", "facecolor": colour, "edgecolor": "#444444"})
-
-    def line(a, b, style="-"):
-        (x1, y1), (x2, y2) = positions[a], positions[b]
-        ax.plot([x1, x2], [y1, y2], style, color="#777777", lw=1, zorder=0)
-
-    for pathway in pathways:
-        line(book.core["id"], pathway)
-        chain = [pathway, *columns[pathway]]
-        for upper, lower in zip(chain[:-1], chain[1:]):
-            line(upper, lower)
-        for category in shared:
-            if pathway in book.pathways_of(category):
-                line(chain[-1], category, "--")
-    box(book.core["id"], "\n".join(textwrap.wrap(f"Core category: {book.core['label']}", 34)), "#fde0c5", 10)
-    for pathway in pathways:
-        label = book.label(pathway).replace(" pathway", "")
-        box(pathway, "\n".join(textwrap.wrap(label, 26)), "#cfe3f3", 9)
-    for category in specific + shared:
-        text = "\n".join(textwrap.wrap(book.label(category), 26))
-        if coding is not None:
-            text += f"\n({documents.get(category, 0)} documents)"
-        box(category, text, "#e3f1dc" if category in specific else "#f3e6f5", 8)
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.axis("off")
-    ax.set_title("The grounded model: core category, pathways and categories "
-                 "(dashed: categories shared by several pathways)", fontsize=10)
-    return fig

@@ -14,10 +14,11 @@ Everything that enters goes through :func:`validate_coding` / :meth:`Codebook.fr
 
 from __future__ import annotations
 
-from chaoyang.errors import ChaoyangError
 from dataclasses import dataclass, field
 
 import pandas as pd
+
+from chaoyang.errors import ChaoyangError
 
 #: Columns every coding table has, in this order (extra columns are kept after them).
 CODING_COLUMNS = ("segment_id", "document", "start", "end", "code", "coder", "memo")

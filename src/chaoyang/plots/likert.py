@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from chaoyang.participation import FREQUENCY_LABELS, response_shares
+from chaoyang.describe.participation import FREQUENCY_LABELS, response_shares
 
 #: ColorBrewer BrBG, 5 classes: colour-blind safe, prints in grey with distinct tones.
 _PALETTE = ("#a6611a", "#dfc27d", "#e0e0e0", "#80cdc1", "#018571")
@@ -61,7 +61,7 @@ def diverging_stacked_bars(frame, columns: Sequence[str], *, item_labels: dict |
     item_labels : dict or sequence of str, optional
         Readable names of the items (column -> name, or one name per column).
     level_labels : sequence of 5 str, default never … very often
-        Legend entries for levels 1–5 (use ``chaoyang.participation.AGREEMENT_LABELS`` for
+        Legend entries for levels 1–5 (use ``chaoyang.describe.participation.AGREEMENT_LABELS`` for
         agreement items).
     sort : bool, default True
         Sort items by their share of answers 4 or 5, highest on top.
@@ -80,7 +80,7 @@ def diverging_stacked_bars(frame, columns: Sequence[str], *, item_labels: dict |
     Raises
     ------
     KeyError, TypeError, ValueError
-        From :func:`chaoyang.participation.response_shares` (unknown column, non-numeric data,
+        From :func:`chaoyang.describe.participation.response_shares` (unknown column, non-numeric data,
         values off the 1–5 scale); ValueError if the labels do not match.
 
     Examples

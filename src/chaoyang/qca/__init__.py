@@ -24,18 +24,24 @@ first condition most significant.
 
 from chaoyang.qca._checks import MAX_CONDITIONS, QCAWarning, UnknownColumnError
 from chaoyang.qca.calibrate import calibrate, calibrate_percentiles
-from chaoyang.qca.chart import configuration_chart, plot_configuration_chart
+from chaoyang.qca.chart import configuration_chart
+from chaoyang.qca.grid import NoSolutionError, QCAResult, SolutionGrid, compare_with_planted, solution_grid, solve
 from chaoyang.qca.minimize import Model, Solution, minimize, parse_dir_exp
 from chaoyang.qca.necessity import necessity
 from chaoyang.qca.primes import SearchLimitError
 from chaoyang.qca.robustness import RobustnessResult, robustness
 from chaoyang.qca.terms import expression_membership
 from chaoyang.qca.truthtable import TruthTable, truth_table
-from chaoyang.qca.xyplot import xy_plot
 
 __all__ = [
     "MAX_CONDITIONS",
     "Model",
+    "NoSolutionError",
+    "QCAResult",
+    "SolutionGrid",
+    "compare_with_planted",
+    "solution_grid",
+    "solve",
     "QCAWarning",
     "RobustnessResult",
     "SearchLimitError",
@@ -49,8 +55,6 @@ __all__ = [
     "minimize",
     "necessity",
     "parse_dir_exp",
-    "plot_configuration_chart",
     "robustness",
     "truth_table",
-    "xy_plot",
 ]

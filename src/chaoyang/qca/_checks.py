@@ -6,11 +6,12 @@ them either way.
 
 from __future__ import annotations
 
-from chaoyang.errors import ChaoyangError, ChaoyangWarning
 import warnings
 
 import numpy as np
 import pandas as pd
+
+from chaoyang.errors import ChaoyangError, ChaoyangWarning
 
 #: Above this many conditions minimization is refused (the truth table has 2**k rows and the
 #: prime-implicant search visits every subset of conditions; see the package docstring).

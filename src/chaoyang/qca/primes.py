@@ -17,11 +17,11 @@ some ties by it; the term order of models then matches R's print.
 
 from __future__ import annotations
 
-from chaoyang.errors import ChaoyangError
 from itertools import combinations
 
 import numpy as np
 
+from chaoyang.errors import ChaoyangError
 from chaoyang.qca.terms import bit, r_sort
 
 #: Refuse prime-implicant searches that would visit more than this many candidate terms.

@@ -20,8 +20,8 @@ parameter table, ``:=`` defined parameters with delta-method SEs, lavaan's
 ``std.all`` (residual correlations), lavaan's fit measures (SRMR, capped CFI,
 log-likelihood based AIC/BIC, RMSEA interval), a reproducible parallel
 bootstrap (percentile and BC intervals), measurement quality (alpha, omega,
-CR, AVE, Fornell-Larcker, HTMT), common-method-bias checks, mediation reports
-and matplotlib path diagrams. Results agree with lavaan 0.6-14 on its tutorial
+CR, AVE, Fornell-Larcker, HTMT), common-method-bias checks and mediation reports
+(path diagrams are drawn by :mod:`chaoyang.plots.sem_diagram`). Results agree with lavaan 0.6-14 on its tutorial
 models (tests/fixtures/lavaan).
 
 lavaan features NOT supported, and why
@@ -42,7 +42,6 @@ lavaan features NOT supported, and why
 
 from .bootstrap import BootstrapResult, bias_corrected_interval, percentile_interval
 from .cmb import harman_single_factor, marker_variable_adjustment, single_factor_cfa_test
-from .diagram import path_diagram
 from .errors import (
     SEMColumnError,
     SEMConvergenceError,
@@ -75,7 +74,7 @@ __all__ = [
     "fit", "SEMResult", "BootstrapResult", "parse_model", "percentile_interval", "bias_corrected_interval",
     "rmsea_interval", "srmr_bentler", "SEMWarning", "SEMError", "SEMSyntaxError", "SEMDataError",
     "SEMColumnError", "SEMTypeError", "SEMIdentificationError", "SEMConvergenceError",
-    "parallel_mediation_syntax", "mediation_report", "MediationReport", "zhao_mediation_type", "path_diagram",
+    "parallel_mediation_syntax", "mediation_report", "MediationReport", "zhao_mediation_type",
     "cronbach_alpha", "mcdonald_omega", "omega_from_result", "composite_reliability", "average_variance_extracted",
     "fornell_larcker", "htmt", "htmt_verdict", "latent_correlations", "measurement_quality",
     "harman_single_factor", "single_factor_cfa_test", "marker_variable_adjustment", "simulate_parallel_mediation",

@@ -7,9 +7,10 @@ They subclass the built-in exception a caller would expect (``ValueError``,
 
 from __future__ import annotations
 
-from chaoyang.errors import ChaoyangError
 import difflib
 from collections.abc import Iterable
+
+from chaoyang.errors import ChaoyangError
 
 
 class SEMError(ChaoyangError):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from chaoyang.errors import ChaoyangWarning
 import warnings
 
 import numpy as np
 import pandas as pd
 
 from .errors import SEMColumnError, SEMDataError, SEMTypeError, suggest
+
+from chaoyang.errors import ChaoyangWarning
 
 MISSING_OPTIONS = ("listwise",)
 

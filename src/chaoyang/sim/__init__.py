@@ -20,7 +20,7 @@ parameter_table()
     Every parameter with its default, range and unit.
 
 The evolutionary game lives in :mod:`chaoyang.sim.game`, the interactive explorer in
-:mod:`chaoyang.sim.explorer` (imported on demand: it needs ipywidgets).
+:mod:`chaoyang.widgets.sim_explorer` (imported on demand: it needs ipywidgets).
 
 Examples
 --------
@@ -36,9 +36,9 @@ from chaoyang.sim.analysis import (METRICS, ReplicateResult, compare_regimes, co
                                    sobol, summarize_run, sweep)
 from chaoyang.sim.model import LEDGER_COLUMNS, ChaoyangModel, GranovetterModel
 from chaoyang.sim.parameters import PARAMETERS, REGIMES, ParameterError, parameter_table
-from chaoyang.sim.scenarios import granovetter_cascade, make_manifest, run, transfer_scenarios
+from chaoyang.sim.scenarios import LEVERS, granovetter_cascade, make_manifest, run, run_pair, transfer_scenarios
 
-__all__ = ["BrandChannel", "PartyOrganization", "PoliceOfficer", "Resident", "METRICS", "ReplicateResult",
+__all__ = ["LEVERS", "run_pair", "BrandChannel", "PartyOrganization", "PoliceOfficer", "Resident", "METRICS", "ReplicateResult",
            "compare_regimes", "confidence_interval", "granovetter_equilibrium", "granovetter_equilibrium_cdf",
            "hysteresis", "ofat", "replicate", "sobol", "summarize_run", "sweep", "LEDGER_COLUMNS", "ChaoyangModel",
            "GranovetterModel", "PARAMETERS", "REGIMES", "ParameterError", "parameter_table", "granovetter_cascade",

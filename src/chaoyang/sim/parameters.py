@@ -10,13 +10,13 @@ standardized units of the planted world (population SD 1).
 
 from __future__ import annotations
 
-from chaoyang.errors import ChaoyangError
 import difflib
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from chaoyang.errors import ChaoyangError
 from chaoyang.world import DEFAULT_WORLD
 
 COMMUNITY_TYPE_KEYS: tuple[str, ...] = tuple(t.key for t in DEFAULT_WORLD.community_types)

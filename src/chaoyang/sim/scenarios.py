@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 
 from chaoyang.sim.model import ChaoyangModel, GranovetterModel
-from chaoyang.sim.parameters import REGIMES
+from chaoyang.sim.parameters import REGIMES, check_value
 
-__all__ = ["run", "make_manifest", "granovetter_cascade", "transfer_scenarios", "REGIMES"]
+
+__all__ = ["run", "run_pair", "LEVERS", "make_manifest", "granovetter_cascade", "transfer_scenarios", "REGIMES"]
 
 
 def _versions() -> dict[str, str]:
@@ -183,3 +184,29 @@ def transfer_scenarios() -> dict[str, dict[str, object]]:
     scenarios["solidarity: high (+1 SD)"] = {"solidarity_shift": 1.0}
     return scenarios
 
+
+#: The levers the simulation explorer (:mod:`chaoyang.widgets.sim_explorer`) offers: parameter -> (min, max, step) of its slider.
+LEVERS: dict[str, tuple[float, float, float]] = {
+    "ritual_rate": (0.0, 1.0, 0.05),
+    "police_contacts_per_hour": (0.0, 4.0, 0.25),
+    "brand_media_reach": (0.0, 0.05, 0.005),
+    "pay_per_hour": (0.0, 60.0, 5.0),
+    "crowding_out": (0.0, 2.0, 0.1),
+}
+
+
+def run_pair(*, n_residents: int = 2000, steps: int = 365, seed: int = 1, **levers) -> dict[str, pd.DataFrame]:
+    """Run the emotional and the subsidy regime with the same seed and levers.
+
+    ``pay_per_hour`` applies to the subsidy regime only (the emotional regime never pays).
+
+    Returns
+    -------
+    dict
+        Regime -> ledger.
+    """
+    for name, value in levers.items():
+        check_value(name, value)
+    emotional_levers = {k: v for k, v in levers.items() if k not in ("pay_per_hour", "pay_per_tip")}
+    return {"emotional": run("emotional", n_residents=n_residents, steps=steps, seed=seed, **emotional_levers),
+            "subsidy": run("subsidy", n_residents=n_residents, steps=steps, seed=seed, **levers)}

@@ -7,7 +7,7 @@ Each assignment is a folder ``exercises/<name>/`` holding an otter-grader master
     _build/assignments/<name>/student/<name>.ipynb      what students get (no solutions, public tests)
     _build/assignments/<name>/student/README.md
     _build/assignments/<name>/autograder/<name>.ipynb   the solution notebook
-    _build/assignments/<name>/autograder/autograder.zip what ``otter run`` / :mod:`chaoyang.grading` needs
+    _build/assignments/<name>/autograder/autograder.zip what ``otter run`` / :mod:`chaoyang.teaching.grading` needs
     _build/assignments/<name>.zip                       the student folder zipped, for an LMS
 
 Nothing generated is committed (``_build/`` is ignored).
@@ -19,19 +19,18 @@ for them in any text: student notebooks, the student zip, the book's sources or 
 
 Command line (what ``make assignments`` calls)::
 
-    python -m chaoyang.assignments build [--only NAME ...] [--out DIR] [--no-run-tests]
-    python -m chaoyang.assignments scan [PATH ...]
+    python -m chaoyang.teaching.assignments build [--only NAME ...] [--out DIR] [--no-run-tests]
+    python -m chaoyang.teaching.assignments scan [PATH ...]
 
 Examples
 --------
->>> from chaoyang.assignments import discover
+>>> from chaoyang.teaching.assignments import discover
 >>> [a.name for a in discover()][:1]  # doctest: +SKIP
 ['a1_grounded_coding']
 """
 
 from __future__ import annotations
 
-from chaoyang.errors import ChaoyangError
 import argparse
 import html
 import json
@@ -44,8 +43,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from chaoyang.errors import ChaoyangError
+
 #: Repository root: the folder holding ``exercises/`` next to ``src/``.
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 EXERCISES_DIR = REPO_ROOT / "exercises"
 BUILD_DIR = REPO_ROOT / "_build" / "assignments"
 
@@ -381,7 +382,7 @@ def scan_publication(paths=None) -> list[tuple[str, str]]:
 
 # ------------------------------------------------------------------------------------------------ CLI
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m chaoyang.assignments",
+    parser = argparse.ArgumentParser(prog="python -m chaoyang.teaching.assignments",
                                      description="Build the autograded assignments and check for solution leaks.")
     sub = parser.add_subparsers(dest="command", required=True)
     build_parser = sub.add_parser("build", help="otter assign every master into _build/assignments/")

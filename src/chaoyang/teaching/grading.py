@@ -15,18 +15,17 @@ by rubric and are not in this file.
 
 Command line (what ``make grade`` calls)::
 
-    python -m chaoyang.grading ASSIGNMENT SUBMISSIONS [--out gradebook.csv] [--timeout 600]
+    python -m chaoyang.teaching.grading ASSIGNMENT SUBMISSIONS [--out gradebook.csv] [--timeout 600]
 
 Examples
 --------
->>> from chaoyang.grading import autograded_questions  # doctest: +SKIP
+>>> from chaoyang.teaching.grading import autograded_questions  # doctest: +SKIP
 >>> autograded_questions("_build/assignments/a4_participation/autograder/autograder.zip")  # doctest: +SKIP
 {'q1': 2.0, 'q2': 3.0, 'q3': 3.0, 'q4': 2.0}
 """
 
 from __future__ import annotations
 
-from chaoyang.errors import ChaoyangError
 import argparse
 import csv
 import hashlib
@@ -41,7 +40,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from chaoyang.assignments import BUILD_DIR
+from chaoyang.errors import ChaoyangError
+from chaoyang.teaching.assignments import BUILD_DIR
 
 GRADEBOOK_COLUMNS = ("student", "question", "points", "possible", "total", "error")
 DEFAULT_TIMEOUT = 600.0
@@ -84,7 +84,7 @@ def autograder_zip(assignment: str, build_dir: Path = BUILD_DIR) -> Path:
     path = Path(build_dir) / assignment / "autograder" / "autograder.zip"
     if not path.is_file():
         raise GradingError(f"no autograder for {assignment!r} at {path}; build it first with `make assignments` "
-                           f"(or `python -m chaoyang.assignments build --only {assignment}`)")
+                           f"(or `python -m chaoyang.teaching.assignments build --only {assignment}`)")
     return path
 
 
@@ -257,7 +257,7 @@ def grade_folder(assignment: str, submissions: Path, out_csv: Path | None = None
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m chaoyang.grading",
+    parser = argparse.ArgumentParser(prog="python -m chaoyang.teaching.grading",
                                      description="Grade a folder of notebooks with the assignment's autograder.")
     parser.add_argument("assignment", help="assignment name, e.g. a4_participation")
     parser.add_argument("submissions", type=Path, help="folder of submitted .ipynb files (not modified)")
