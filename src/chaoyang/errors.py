@@ -24,7 +24,7 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["ChaoyangError", "ChaoyangWarning"]
+__all__ = ["ChaoyangDeprecationWarning", "ChaoyangError", "ChaoyangWarning", "ArgumentError", "SizeError", "SeedError"]
 
 
 class ChaoyangError(Exception):
@@ -37,3 +37,19 @@ class ChaoyangError(Exception):
 
 class ChaoyangWarning(UserWarning):
     """Base of every warning issued by the ``chaoyang`` library."""
+
+
+class ChaoyangDeprecationWarning(ChaoyangWarning, DeprecationWarning):
+    """A keyword or function of the library was renamed; the old name still works for now."""
+
+
+class ArgumentError(ChaoyangError, ValueError):
+    """A keyword argument has a value outside its documented range (the message gives the range)."""
+
+
+class SeedError(ChaoyangError, TypeError):
+    """A seed is not ``None``, a non-negative integer or a :class:`numpy.random.SeedSequence`."""
+
+
+class SizeError(ChaoyangError, MemoryError):
+    """A request would not fit in memory or time on this machine; the message gives the estimate."""

@@ -1,0 +1,155 @@
+"""Checks of the keyword arguments every package shares: seeds, counts, confidence levels, renames.
+
+One home for the conventions of the library's API (scikit-learn style, keyword-only):
+
+``seed=None``
+    ``None`` (fresh entropy, not reproducible), a non-negative ``int``, or a
+    :class:`numpy.random.SeedSequence`. ``True``/``False``, floats and strings are refused
+    (``seed=True`` would otherwise silently mean 1).
+``n_boot``
+    Bootstrap resamples. Intervals from fewer than :data:`MIN_BOOT` draws are refused, and fewer
+    than :data:`WARN_BOOT` draws give a :class:`~chaoyang.errors.ChaoyangWarning` (percentile
+    intervals need a few hundred draws for their 2.5 % and 97.5 % points to be stable).
+``n_reps``
+    Independent replications, permutations or Monte Carlo repetitions.
+``level=0.95``
+    Confidence level of every interval, strictly between 0 and 1.
+``n_jobs``
+    Worker processes, ``>= 1``.
+
+Examples
+--------
+>>> check_seed(7)
+7
+>>> check_seed(True)
+Traceback (most recent call last):
+...
+chaoyang.errors.SeedError: seed=True is a bool; pass None, a non-negative integer or a numpy SeedSequence
+>>> check_level(0.9)
+0.9
+>>> check_count(3, "n_reps", minimum=1)
+3
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+
+from chaoyang.errors import ArgumentError, ChaoyangDeprecationWarning, ChaoyangWarning, SeedError
+
+#: Bootstrap draws below which an interval is refused.
+MIN_BOOT = 20
+#: Bootstrap draws below which an interval comes with a warning.
+WARN_BOOT = 200
+
+
+def check_seed(seed, name: str = "seed"):
+    """Return ``seed`` if it is ``None``, a non-negative int or a SeedSequence; raise SeedError otherwise.
+
+    Parameters
+    ----------
+    seed : None, int >= 0 or numpy.random.SeedSequence
+    name : str, default "seed"
+        Argument name used in the message.
+
+    Returns
+    -------
+    None, int or numpy.random.SeedSequence
+        ``seed`` unchanged (numpy integers become ``int``).
+    """
+    if seed is None or isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, (bool, np.bool_)):
+        raise SeedError(f"{name}={seed!r} is a bool; pass None, a non-negative integer or a numpy SeedSequence")
+    if isinstance(seed, numbers.Integral):
+        if seed < 0:
+            raise SeedError(f"{name}={seed} is negative; pass None, a non-negative integer or a numpy SeedSequence")
+        return int(seed)
+    raise SeedError(f"{name}={seed!r} is a {type(seed).__name__}; pass None, a non-negative integer "
+                    f"(e.g. {name}=1) or a numpy SeedSequence")
+
+
+def check_count(value, name: str, *, minimum: int = 1, maximum: int | None = None) -> int:
+    """Return ``value`` as an int if it is a whole number in ``[minimum, maximum]``; raise otherwise.
+
+    Raises
+    ------
+    ArgumentError
+        Not a whole number (bools, floats and strings included) or out of range; the message
+        names the argument and the allowed range.
+    """
+    upper = "" if maximum is None else f" and at most {maximum:,}"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise ArgumentError(f"{name}={value!r} must be a whole number of at least {minimum}{upper}")
+    if value < minimum or (maximum is not None and value > maximum):
+        raise ArgumentError(f"{name}={value:,} is out of range: use at least {minimum}{upper}")
+    return int(value)
+
+
+def check_level(level, name: str = "level") -> float:
+    """Return ``level`` as a float if ``0 < level < 1``; raise ArgumentError otherwise."""
+    if isinstance(level, (bool, np.bool_)) or not isinstance(level, numbers.Real) or not 0 < float(level) < 1:
+        raise ArgumentError(f"{name}={level!r} must be a confidence level strictly between 0 and 1, e.g. 0.95")
+    return float(level)
+
+
+def check_n_boot(n_boot, name: str = "n_boot", *, allow_zero: bool = True) -> int:
+    """Validate a number of bootstrap draws: 0 (no bootstrap, if allowed) or at least :data:`MIN_BOOT`.
+
+    Warns with :class:`~chaoyang.errors.ChaoyangWarning` under :data:`WARN_BOOT` draws.
+    """
+    if allow_zero and not isinstance(n_boot, (bool, np.bool_)) and isinstance(n_boot, numbers.Integral) and n_boot == 0:
+        return 0
+    n_boot = check_count(n_boot, name, minimum=1)
+    if n_boot < MIN_BOOT:
+        raise ArgumentError(f"{name}={n_boot} is too few bootstrap draws for an interval: use at least {MIN_BOOT} "
+                            f"(intervals are stable from a few hundred; 1,000 is usual)"
+                            + (", or 0 for no bootstrap" if allow_zero else ""))
+    if n_boot < WARN_BOOT:
+        warnings.warn(f"{name}={n_boot} bootstrap draws give unstable interval ends; use {WARN_BOOT} or more "
+                      f"(1,000 is usual) for anything you report", ChaoyangWarning, stacklevel=3)
+    return n_boot
+
+
+def renamed(kwargs: dict, old: str, new: str, current, default, where: str):
+    """Accept a deprecated keyword ``old`` for ``new`` with a ChaoyangDeprecationWarning.
+
+    Parameters
+    ----------
+    kwargs : dict
+        The function's ``**kwargs``; ``old`` is popped from it.
+    old, new : str
+        Old and new keyword names.
+    current : object
+        The value passed for ``new``.
+    default : object
+        The default of ``new`` (to detect that both were given).
+    where : str
+        Function name for the messages.
+
+    Returns
+    -------
+    object
+        The value to use for ``new``.
+    """
+    if old not in kwargs:
+        return current
+    value = kwargs.pop(old)
+    if current is not default and current != default:
+        raise ArgumentError(f"{where}() got both {old}= (old name) and {new}=; pass only {new}=")
+    warnings.warn(f"{where}({old}=...) is renamed {new}=; the old name will be removed in a future version",
+                  ChaoyangDeprecationWarning, stacklevel=3)
+    return value
+
+
+def reject_unknown(kwargs: dict, where: str) -> None:
+    """Raise TypeError naming any keyword left in ``kwargs`` (after :func:`renamed` popped the old ones)."""
+    if kwargs:
+        raise TypeError(f"{where}() got unexpected keyword argument(s) {sorted(kwargs)}")
+
+
+__all__ = ["MIN_BOOT", "WARN_BOOT", "check_count", "check_level", "check_n_boot", "check_seed", "renamed",
+           "reject_unknown"]
