@@ -53,8 +53,11 @@ def build(source: Path) -> subprocess.CompletedProcess:
     subprocess.CompletedProcess
         The finished ``jupyter-book build`` run (``returncode`` 0 on success, output captured).
     """
+    # MPLBACKEND=Agg is common on servers and CI and would hide every figure of the book; the build
+    # must set the kernels' backend itself (book/_ext/book_fixes.py), so the test build inherits it.
+    env = {**os.environ, "MPLBACKEND": "Agg"}
     return subprocess.run([JUPYTER_BOOK, "build", str(source), "--warningiserror", "--keep-going"],
-                          capture_output=True, text=True, timeout=1800)
+                          capture_output=True, text=True, timeout=1800, env=env)
 
 
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -160,3 +160,11 @@ def test_widget_cells_are_not_executed_by_the_build(path):
         tags = cell.get("metadata", {}).get("tags", [])
         if cell["cell_type"] == "code" and re.search(r"\b\w*(widget|explorer)\(", source) and "figure" not in source:
             assert "skip-execution" in tags and "remove-output" in tags, f"{path.name} cell {index}: {source[:60]!r}"
+
+
+def test_chapter_notebooks_are_executed_once_per_test_run():
+    """The book build (tests/_book.py) executes every chapter; nbmake must not run them a second time."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    [test_recipe] = re.findall(r"^test:.*\n\t(.+)$", makefile, flags=re.M)
+    assert "--nbmake" in test_recipe and "exercises" in test_recipe.split()
+    assert "notebooks" not in test_recipe.split(), "notebooks/ run by nbmake and again by the book build"

@@ -7,7 +7,7 @@ Examples
 --------
 >>> import pandas as pd
 >>> from chaoyang.describe import participation
->>> participation.response_shares(pd.DataFrame({"PAR1": [1, 2, 2, 5]}), ["PAR1"]).loc["PAR1", 2]
+>>> float(participation.response_shares(pd.DataFrame({"PAR1": [1, 2, 2, 5]}), ["PAR1"]).loc["PAR1", 2])
 0.5
 """
 

@@ -291,6 +291,7 @@ def minimize(truth_table: TruthTable, *, include: str = "", dir_exp=None, max_mo
     Examples
     --------
     >>> import pandas as pd
+    >>> from chaoyang.qca import truth_table
     >>> df = pd.DataFrame({"A": [1, 1, 0, 0], "B": [1, 0, 1, 0], "Y": [1, 1, 0, 0]})
     >>> sol = minimize(truth_table(df, "Y", ["A", "B"]))
     >>> sol.models[0].terms
