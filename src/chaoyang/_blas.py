@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from chaoyang.errors import ArgumentError
+
 _THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
 
 
@@ -27,7 +29,7 @@ def limit_blas_threads(n_threads: int = 1) -> None:
     >>> limit_blas_threads(1)
     """
     if not isinstance(n_threads, int) or n_threads < 1:
-        raise ValueError(f"n_threads must be a whole number >= 1, got {n_threads!r}")
+        raise ArgumentError(f"n_threads must be a whole number >= 1, got {n_threads!r}")
     for name in _THREAD_VARIABLES:
         os.environ.setdefault(name, str(n_threads))
     from threadpoolctl import threadpool_limits

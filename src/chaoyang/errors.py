@@ -24,7 +24,8 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["ChaoyangDeprecationWarning", "ChaoyangError", "ChaoyangWarning", "ArgumentError", "SizeError", "SeedError"]
+__all__ = ["ChaoyangDeprecationWarning", "ChaoyangError", "ChaoyangWarning", "ArgumentError", "SizeError", "SeedError",
+           "UnknownNameError"]
 
 
 class ChaoyangError(Exception):
@@ -53,3 +54,10 @@ class SeedError(ChaoyangError, TypeError):
 
 class SizeError(ChaoyangError, MemoryError):
     """A request would not fit in memory or time on this machine; the message gives the estimate."""
+
+
+class UnknownNameError(ChaoyangError, KeyError):
+    """A name (pathway, construct, dataset, assignment, column …) is not known; the message lists the known ones."""
+
+    def __str__(self) -> str:  # KeyError would otherwise print the message in quotes
+        return str(self.args[0]) if self.args else ""

@@ -43,7 +43,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from chaoyang.errors import ChaoyangError
+from chaoyang.errors import ChaoyangError, UnknownNameError
 
 #: Repository root: the folder holding ``exercises/`` next to ``src/``.
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -112,7 +112,7 @@ def get(name: str, exercises_dir: Path = EXERCISES_DIR) -> Assignment:
     """
     known = {a.name: a for a in discover(exercises_dir)}
     if name not in known:
-        raise KeyError(f"unknown assignment {name!r}; known assignments: {', '.join(known) or '(none)'}")
+        raise UnknownNameError(f"unknown assignment {name!r}; known assignments: {', '.join(known) or '(none)'}")
     return known[name]
 
 

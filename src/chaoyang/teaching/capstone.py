@@ -13,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 
+from chaoyang.errors import UnknownNameError
 from chaoyang.data.capstone import authored_capstone_folder, generate_capstone
 from chaoyang.sim.pilot import subsidy_pilot
 from chaoyang.world.capstone import CAPSTONE_WORLD, PILOT_DESIGN
@@ -49,7 +50,7 @@ def render_capstone_datasheet(data: dict) -> str:
         template = template.replace("{{" + key + "}}", str(value))
     if "{{" in template:
         start = template.index("{{")
-        raise KeyError(f"capstone datasheet template uses an unknown placeholder {template[start:start + 30]!r}")
+        raise UnknownNameError(f"capstone datasheet template uses an unknown placeholder {template[start:start + 30]!r}")
     return template
 
 

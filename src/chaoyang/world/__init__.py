@@ -14,7 +14,8 @@ True
 
 from chaoyang.world.items import (CONSTRUCTS, ITEMS, LATENT_ORDER, PARTICIPATION_FORMS, PATHWAYS, Construct,
                                   Item, items_of)
-from chaoyang.world.truth import (CONFIGURATION_MEANING, DEFAULT_WORLD, DRIVERS, MEDIATORS, CommunityType, World)
+from chaoyang.world.truth import (CONFIGURATION_MEANING, DEFAULT_WORLD, DRIVERS, MEDIATORS, CommunityType, World,
+                                  WorldError)
 
-__all__ = ["CONSTRUCTS", "ITEMS", "LATENT_ORDER", "PARTICIPATION_FORMS", "PATHWAYS", "Construct", "Item",
+__all__ = ["WorldError", "CONSTRUCTS", "ITEMS", "LATENT_ORDER", "PARTICIPATION_FORMS", "PATHWAYS", "Construct", "Item",
            "items_of", "CONFIGURATION_MEANING", "DEFAULT_WORLD", "DRIVERS", "MEDIATORS", "CommunityType", "World"]

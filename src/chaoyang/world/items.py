@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chaoyang.errors import UnknownNameError
+
 
 @dataclass(frozen=True)
 class Construct:
@@ -183,5 +185,5 @@ def items_of(construct: str) -> tuple[Item, ...]:
     ['BEL1', 'BEL2', 'BEL3', 'BEL4']
     """
     if construct not in CONSTRUCTS:
-        raise KeyError(f"unknown construct {construct!r}; known constructs: {', '.join(CONSTRUCTS)}")
+        raise UnknownNameError(f"unknown construct {construct!r}; known constructs: {', '.join(CONSTRUCTS)}")
     return tuple(i for i in ITEMS if i.construct == construct)

@@ -35,17 +35,30 @@ Cov((X,M), Y)``. Those are the values an SEM on the latent variables should reco
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 
 import numpy as np
 
+from chaoyang._validate import check_count, check_seed
+from chaoyang.errors import ChaoyangError, SeedError, UnknownNameError
 from chaoyang.world.items import CONSTRUCTS, ITEMS, LATENT_ORDER, PARTICIPATION_FORMS, PATHWAYS
 
 DRIVERS = ("COH", "PCR", "BRP")
 MEDIATORS = ("BEL", "CLO", "BID", "EE", "RES")
 
+
+
+#: Most residents :meth:`World.draw_latent` draws at once (about 1.3 GB of float64 latent scores).
+MAX_DRAW = 10_000_000
+
+
+class WorldError(ChaoyangError, ValueError):
+    """A planted world is inconsistent (a path out of range, shares not summing to 1, …) or asked for
+    something it cannot give; the message names the attribute and its allowed range."""
 
 def _frozen(mapping):
     return MappingProxyType(dict(mapping))
@@ -225,14 +238,29 @@ class World:
         >>> weak_brand.paths[("BRP", "BID")]
         0.1
         """
+        known = [f.name for f in dataclasses.fields(self)]
+        unknown = sorted(set(changes) - set(known))
+        if unknown:
+            raise WorldError(f"World has no attribute(s) {unknown}; the attributes are {', '.join(known)}")
         for key in ("paths", "loadings", "participation"):
             if key in changes and not isinstance(changes[key], MappingProxyType):
+                if not hasattr(changes[key], "items"):
+                    raise WorldError(f"{key} must be a mapping (dict), got {type(changes[key]).__name__}")
                 changes[key] = _frozen(changes[key])
         return dataclasses.replace(self, **changes)
 
     # ------------------------------------------------------------------ structure
     def path(self, source: str, target: str) -> float:
-        """Joint-model coefficient from ``source`` to ``target`` (0 if no planted path)."""
+        """Joint-model coefficient from ``source`` to ``target`` (0 if no planted path).
+
+        Raises
+        ------
+        UnknownNameError
+            ``source`` or ``target`` is not a latent variable of :data:`LATENT_ORDER`.
+        """
+        for end in (source, target):
+            if not isinstance(end, str) or end not in LATENT_ORDER:
+                raise UnknownNameError(f"{end!r} is not a latent variable; choose from {', '.join(LATENT_ORDER)}")
         return float(self.paths.get((source, target), 0.0))
 
     @cached_property
@@ -304,7 +332,7 @@ class World:
         psi["WIL"] -= self.config_boost**2 * self._configuration_residual_variance
         for name, value in psi.items():
             if value <= 0.05:
-                raise ValueError(
+                raise WorldError(
                     f"the paths into {name} explain {1 - value:.2f} of its unit variance; lower the paths "
                     "(or config_boost for WIL) so that the residual variance stays above 0.05")
         return {"sigma": linear["sigma"], "psi": psi}
@@ -420,8 +448,7 @@ class World:
         >>> sorted(latent)[:3]
         ['BEL', 'BID', 'BRP']
         """
-        if n < 1:
-            raise ValueError(f"n must be at least 1 resident, got {n}")
+        n = check_count(n, "n", minimum=1, maximum=MAX_DRAW)
         latent = self._draw_latent_linear(rng, n, type_index, community_shift)
         wil = sum(self.path(src, "WIL") * latent[src] for src in LATENT_ORDER[:-1])
         wil = wil + self.config_boost * self.configuration_term(latent)
@@ -451,8 +478,8 @@ class World:
         >>> round(t["total"] - t["c_prime"] - t["total_indirect"], 12)
         0.0
         """
-        if pathway not in PATHWAYS:
-            raise KeyError(f"unknown pathway {pathway!r}; choose one of {', '.join(PATHWAYS)}")
+        if not isinstance(pathway, str) or pathway not in PATHWAYS:
+            raise UnknownNameError(f"unknown pathway {pathway!r}; choose one of {', '.join(PATHWAYS)}")
         spec = PATHWAYS[pathway]
         names = [spec["driver"], *spec["mediators"]]
         index = [LATENT_ORDER.index(v) for v in names]
@@ -508,7 +535,7 @@ class World:
         elif scale == "frequency":
             cuts, shift = np.asarray(self.frequency_cuts), 0.0
         else:
-            raise ValueError(f"scale must be 'agreement' or 'frequency', got {scale!r}")
+            raise WorldError(f"scale must be 'agreement' or 'frequency', got {scale!r}")
         centred = cuts - shift
         covariance = norm.pdf(centred).sum()
         upper = np.concatenate([[1.0], norm.sf(centred)])
@@ -518,44 +545,68 @@ class World:
         return float(covariance / np.sqrt(variance))
 
 
+def _check_real(name: str, value, low: float, high: float, *, high_open: bool = True) -> None:
+    """A finite real number in [low, high) (or [low, high]); raise WorldError naming the attribute."""
+    upper = ")" if high_open else "]"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise WorldError(f"{name} must be a finite number in [{low}, {high}{upper}, got {value!r}")
+    if value < low or (value >= high if high_open else value > high):
+        raise WorldError(f"{name} must lie in [{low}, {high}{upper}, got {value}")
+
+
 def _validate_world(world: World) -> None:
+    if not isinstance(world.paths, MappingProxyType):
+        raise WorldError(f"paths must be a mapping (from, to) -> value, got {type(world.paths).__name__}; "
+                         f"use World.replace(paths={{...}})")
     for (source, target), value in world.paths.items():
         if source not in LATENT_ORDER or target not in LATENT_ORDER:
-            raise ValueError(f"path {source}->{target}: both ends must be latent variables {LATENT_ORDER}")
+            raise WorldError(f"path {source}->{target}: both ends must be latent variables {LATENT_ORDER}")
         if LATENT_ORDER.index(source) >= LATENT_ORDER.index(target):
-            raise ValueError(f"path {source}->{target} points backwards; the latent model must be recursive "
+            raise WorldError(f"path {source}->{target} points backwards; the latent model must be recursive "
                              f"in the order {LATENT_ORDER}")
-        if not -1 < value < 1:
-            raise ValueError(f"path {source}->{target} = {value}: standardized paths must lie in (-1, 1)")
-    if not 0 <= world.driver_correlation < 1:
-        raise ValueError(f"driver_correlation must lie in [0, 1), got {world.driver_correlation}")
-    if world.community_sd < 0:
-        raise ValueError(f"community_sd must be >= 0, got {world.community_sd}")
-    if world.config_boost < 0:
-        raise ValueError(f"config_boost must be >= 0, got {world.config_boost}")
-    if not 0 <= world.method_loading < 0.5:
-        raise ValueError(f"method_loading must lie in [0, 0.5), got {world.method_loading}")
-    if not 0 <= world.missing_rate < 0.25:
-        raise ValueError(f"missing_rate must lie in [0, 0.25), got {world.missing_rate}")
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not -1 < value < 1:
+            raise WorldError(f"path {source}->{target} = {value!r}: standardized paths must be numbers in (-1, 1)")
+    _check_real("driver_correlation", world.driver_correlation, 0, 1)
+    # Upper ends of the unbounded scalars keep the generators' normal draws sensible (latent SD 1).
+    _check_real("community_sd", world.community_sd, 0, 3, high_open=False)
+    _check_real("config_boost", world.config_boost, 0, 10, high_open=False)
+    _check_real("high_cut", world.high_cut, -3, 3, high_open=False)
+    _check_real("agreement_shift", world.agreement_shift, -3, 3, high_open=False)
+    _check_real("method_loading", world.method_loading, 0, 0.5)
+    _check_real("missing_rate", world.missing_rate, 0, 0.25)
+    try:
+        check_seed(world.seed, "World.seed")
+    except SeedError as err:
+        raise WorldError(str(err)) from None
+    if isinstance(world.seed, np.random.SeedSequence):
+        raise WorldError("World.seed must be a non-negative integer (it is written into datasheets)")
+    if isinstance(world.streets, str) or not world.streets or not all(isinstance(x, str) and x for x in world.streets):
+        raise WorldError(f"streets must be a non-empty tuple of names, got {world.streets!r}")
+    if isinstance(world.configurations, str):
+        raise WorldError(f"configurations must be a tuple of terms such as ('BEL*CLO', 'BID*EE'), "
+                         f"got the string {world.configurations!r}")
     shares = sum(t.share for t in world.community_types)
     if abs(shares - 1) > 1e-9:
-        raise ValueError(f"community type shares must sum to 1, got {shares}")
+        raise WorldError(f"community type shares must sum to 1, got {shares}")
     agreement_items = [i.column for i in ITEMS if i.construct != "PAR"]
     for column in agreement_items:
         loading = world.loadings.get(column)
-        if loading is None or not 0 < loading < 1:
-            raise ValueError(f"item {column} needs a loading in (0, 1), got {loading}")
+        if not isinstance(loading, numbers.Real) or isinstance(loading, bool) or not 0 < loading < 1:
+            raise WorldError(f"item {column} needs a loading in (0, 1), got {loading}")
         if loading**2 + world.method_loading**2 >= 1:
-            raise ValueError(f"item {column}: loading^2 + method_loading^2 must stay below 1")
+            raise WorldError(f"item {column}: loading^2 + method_loading^2 must stay below 1")
     for term in world.configurations:
+        if not isinstance(term, str):
+            raise WorldError(f"configuration {term!r} must be a string such as 'BEL*CLO'")
         for member in term.split("*"):
             if member not in MEDIATORS:
-                raise ValueError(f"configuration {term!r}: {member!r} is not a mediator {MEDIATORS}")
+                raise WorldError(f"configuration {term!r}: {member!r} is not a mediator {MEDIATORS}")
     for cuts, name in ((world.likert_cuts, "likert_cuts"), (world.frequency_cuts, "frequency_cuts")):
-        if len(cuts) != 4 or list(cuts) != sorted(cuts):
-            raise ValueError(f"{name} must be 4 increasing cut points, got {cuts}")
+        if (isinstance(cuts, str) or len(cuts) != 4
+                or not all(isinstance(c, numbers.Real) and math.isfinite(c) for c in cuts) or list(cuts) != sorted(cuts)):
+            raise WorldError(f"{name} must be 4 increasing cut points, got {cuts}")
     if set(world.participation) != set(PARTICIPATION_FORMS):
-        raise ValueError(f"participation must define exactly the six forms {PARTICIPATION_FORMS}")
+        raise WorldError(f"participation must define exactly the six forms {PARTICIPATION_FORMS}")
 
 
 DEFAULT_WORLD = World()
