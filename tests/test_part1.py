@@ -378,3 +378,37 @@ def test_exercise_labels_are_unique_across_the_book():
         labels += re.findall(r"\{exercise\}[^\n]*\n\s*:label:\s*(\S+)", text)
     duplicates = sorted({lab for lab in labels if labels.count(lab) > 1})
     assert not duplicates, f"exercise labels used more than once: {duplicates}"
+
+
+# ----------------------------------------------------------------------------------------------
+# the timeline figure's events are sourced, and the history the review asked for is on it
+# ----------------------------------------------------------------------------------------------
+def test_timeline_events_are_sourced_in_the_chapter():
+    from chaoyang.plots import theory_figures
+
+    chapter_keys = set(parse_cite_keys((THEORY / "mass-prevention.md").read_text(encoding="utf-8")))
+    known = bib_keys()
+    years = [event[0] for event in theory_figures.TIMELINE_EVENTS]
+    assert years == sorted(years), "timeline events must be in chronological order"
+    for _year, date, label, source, kind in theory_figures.TIMELINE_EVENTS:
+        assert source in known, f"timeline event {label!r} cites {source}, which is not in the .bib"
+        assert source in chapter_keys, f"timeline event {label!r}: {source} is not cited in mass-prevention.md"
+        assert kind in {"national", "chaoyang"}
+        assert date.strip(), f"timeline event {label!r} has no printed date"
+
+
+@pytest.mark.parametrize("date, words", [
+    ("early 1950s", "Public-security committees"),
+    ("1983", "Strike Hard"),
+    ("1991", "comprehensive"),
+    ("2004", "urban-management"),
+    ("2008", "Olympics"),
+    ("2013", "Xue Manzi"),
+    ("2014", "rewards"),
+    ("2015", "prevention-"),
+])
+def test_timeline_has_the_missing_history(date, words):
+    from chaoyang.plots import theory_figures
+
+    assert any(d == date and words in label for _y, d, label, _s, _k in theory_figures.TIMELINE_EVENTS), (
+        f"no timeline event dated {date!r} mentioning {words!r}")
