@@ -7,7 +7,8 @@ cells of the notebooks under ``notebooks/``, and ``book/references.bib``:
 * every .bib entry is cited somewhere in the book or the notebooks;
 * every ``{figure}``/``{image}`` directive and every Markdown or HTML image under ``book/`` has
   non-empty alt text, and every figure file it points to exists;
-* every Chinese term in the glossary has pinyin;
+* every Chinese term in the glossary has pinyin, and every Chinese term the book introduces with
+  pinyin or after a bold term has a glossary entry (rule and allowlist below);
 * Part I cites at least 40 distinct works, and each Part I chapter has the required parts;
 * the Part I figures are in sync with the code that draws them.
 """
@@ -263,6 +264,99 @@ def test_glossary_contains_the_key_policy_terms(term):
     assert any(row[chinese] == term for row in rows), f"{term} is missing from the glossary"
 
 
+# Glossary coverage. A Chinese term is *introduced* when, in a Markdown page under book/ or a
+# Markdown cell of a notebook (fenced code removed), either
+#   (a) a run of Chinese characters (curly quotes allowed inside) is followed by a comma and an
+#       italic romanization:  群防群治, *qunfang qunzhi*
+#   (b) a bold term is followed by a parenthesis that opens with Chinese:  **Term** (汉字
+# Every introduced term must appear in the glossary's Chinese column (a cell may hold variants
+# separated by " / "), unless it is on the reviewed allowlist, where each entry says why.
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+INTRODUCED_WITH_PINYIN = re.compile(rf"([{_HAN}“”]*[{_HAN}][{_HAN}“”]*),\s*\*([A-Za-z][A-Za-z' \-]*)\*")
+INTRODUCED_AFTER_BOLD = re.compile(rf"\*\*[^*\n]+\*\*\s*\(([{_HAN}“”]*[{_HAN}][{_HAN}“”]*)")
+GLOSSARY_ALLOWLIST = {
+    "临河守望": "fictional volunteer brand of the capstone district; defined on book/effects/capstone.md",
+}
+
+
+def prose_without_code(text: str) -> str:
+    """``text`` without the contents of code fences; MyST directive fences keep their contents.
+
+    Unlike :func:`strip_code_blocks`, this tracks the closing fence of a directive, so a
+    directive's closing ``` is not mistaken for the opening of a code block.
+    """
+    out, stack = [], []  # stack of (fence, is_directive)
+    for line in text.splitlines():
+        m = re.match(r"^\s*(`{3,}|~{3,})(.*)$", line)
+        if m:
+            if stack and m.group(1) == stack[-1][0] and not m.group(2).strip():
+                stack.pop()
+            else:
+                stack.append((m.group(1), m.group(2).strip().startswith("{")))
+            continue
+        if all(is_directive for _fence, is_directive in stack):
+            out.append(line)
+    return "\n".join(out)
+
+
+def introduced_chinese_terms(text: str) -> set[str]:
+    """Chinese terms introduced in ``text`` under rule (a) or (b) above."""
+    text = prose_without_code(text)
+    return ({m.group(1) for m in INTRODUCED_WITH_PINYIN.finditer(text)}
+            | {m.group(1) for m in INTRODUCED_AFTER_BOLD.finditer(text)})
+
+
+def glossary_chinese_terms() -> set[str]:
+    header, rows = glossary_rows()
+    chinese = header.index("Chinese")
+    return {variant.strip() for row in rows for variant in row[chinese].split(" / ") if variant.strip()}
+
+
+def test_term_rule_finds_pinyin_and_bold_forms_only():
+    text = ("Mass prevention (群防群治, *qunfang qunzhi*) and the “朝阳群众”品牌声誉, *Chaoyang qunzhong "
+            "pinpai shengyu*; **Strike Hard** (严打) campaign; 治保会, *zhibaohui*, for short. Not: "
+            "(要各地仿效，经过试点) quoted, 网格化治理 alone, or (社区, see below).\n"
+            "```python\nx = '街道, *jiedao*'\n```\n"
+            "```{admonition} Note\nA directive keeps its text: 维稳, *weiwen*.\n```\n"
+            "After a directive: 社区, *shequ*.\n")
+    assert introduced_chinese_terms(text) == {"群防群治", "“朝阳群众”品牌声誉", "严打", "治保会", "维稳", "社区"}
+
+
+def test_every_introduced_chinese_term_has_a_glossary_entry():
+    known = glossary_chinese_terms()
+    missing = {}
+    for path, text in prose_documents().items():
+        if path == GLOSSARY:
+            continue
+        for term in sorted(introduced_chinese_terms(text) - known - set(GLOSSARY_ALLOWLIST)):
+            missing.setdefault(term, []).append(str(path.relative_to(ROOT)))
+    assert not missing, ("Chinese terms introduced with pinyin or after a bold term but missing from "
+                         f"book/appendix/glossary.md (add a row, or allowlist with a reason): {missing}")
+
+
+def test_glossary_allowlist_is_current():
+    used = set()
+    for path, text in prose_documents().items():
+        if path != GLOSSARY:
+            used |= introduced_chinese_terms(text)
+    known = glossary_chinese_terms()
+    for term, reason in GLOSSARY_ALLOWLIST.items():
+        assert reason.strip(), f"allowlisted term {term} needs a reason"
+        assert term in used, f"allowlisted term {term} is no longer used; remove it from the allowlist"
+        assert term not in known, f"{term} is in the glossary; remove it from the allowlist"
+
+
+def test_glossary_corrections_from_review():
+    header, rows = glossary_rows()
+    by_english = {row[0]: row for row in rows}
+    chinese, definition = header.index("Chinese"), header.index("Definition")
+    assert "common-method bias" in by_english and "common-method variance" not in by_english
+    assert by_english["collaborative governance"][chinese] == "协作治理"
+    assert "back-translation" in by_english["emotional commitment arousal"][definition]
+    fengqiao = by_english["Fengqiao experience"][definition]
+    assert "class enemies" in fengqiao and "1963" in fengqiao
+
+
 # ----------------------------------------------------------------------------------------------
 # structure of the Part I chapters
 # ----------------------------------------------------------------------------------------------
@@ -284,3 +378,37 @@ def test_exercise_labels_are_unique_across_the_book():
         labels += re.findall(r"\{exercise\}[^\n]*\n\s*:label:\s*(\S+)", text)
     duplicates = sorted({lab for lab in labels if labels.count(lab) > 1})
     assert not duplicates, f"exercise labels used more than once: {duplicates}"
+
+
+# ----------------------------------------------------------------------------------------------
+# the timeline figure's events are sourced, and the history the review asked for is on it
+# ----------------------------------------------------------------------------------------------
+def test_timeline_events_are_sourced_in_the_chapter():
+    from chaoyang.plots import theory_figures
+
+    chapter_keys = set(parse_cite_keys((THEORY / "mass-prevention.md").read_text(encoding="utf-8")))
+    known = bib_keys()
+    years = [event[0] for event in theory_figures.TIMELINE_EVENTS]
+    assert years == sorted(years), "timeline events must be in chronological order"
+    for _year, date, label, source, kind in theory_figures.TIMELINE_EVENTS:
+        assert source in known, f"timeline event {label!r} cites {source}, which is not in the .bib"
+        assert source in chapter_keys, f"timeline event {label!r}: {source} is not cited in mass-prevention.md"
+        assert kind in {"national", "chaoyang"}
+        assert date.strip(), f"timeline event {label!r} has no printed date"
+
+
+@pytest.mark.parametrize("date, words", [
+    ("early 1950s", "Public-security committees"),
+    ("1983", "Strike Hard"),
+    ("1991", "comprehensive"),
+    ("2004", "urban-management"),
+    ("2008", "Olympics"),
+    ("2013", "Xue Manzi"),
+    ("2014", "rewards"),
+    ("2015", "prevention-"),
+])
+def test_timeline_has_the_missing_history(date, words):
+    from chaoyang.plots import theory_figures
+
+    assert any(d == date and words in label for _y, d, label, _s, _k in theory_figures.TIMELINE_EVENTS), (
+        f"no timeline event dated {date!r} mentioning {words!r}")

@@ -78,18 +78,31 @@ def _arrow(ax, start, end, colour="black", label=None, style="-|>", lw=1.2, shri
 # ----------------------------------------------------------------------------------------------
 # Chapter 1: mass prevention and governance in China
 # ----------------------------------------------------------------------------------------------
-#: (year, label, source key) for the timeline; every event is documented in the chapter.
-TIMELINE_EVENTS: tuple[tuple[float, str, str], ...] = (
-    (1943, "Mao: 'from the masses,\nto the masses' (mass line)", "mao1965some"),
-    (1963, "Mao endorses the Fengqiao\nexperience (Nov)", "xzdw2023fengqiao"),
-    (1974, "People's Daily credits Chaoyang\nresidents in a spy case", "globaltimes2021chaoyang"),
-    (2003, "40th anniversary: Xi (Zhejiang)\ncalls to develop Fengqiao", "xzdw2023fengqiao"),
-    (2004, "Call for 'social management\ninnovation'; grids spread", "tang2020grid"),
-    (2013, "50th anniversary: Fengqiao\nrevived nationally", "bandurski2013fengqiao"),
-    (2014, "Celebrity drug arrests credited\nto 'Chaoyang residents'", "globaltimes2017app"),
-    (2017, "Chaoyang Residents app (Feb);\nXi's red-armband remark", "hkfp2017app"),
-    (2022, "20th Party Congress: 'boost public\nparticipation in crime prevention'", "xi2022report"),
+#: (sort year, date as printed, label, source key, kind) for the timeline; every event is documented
+#: in the chapter with the same source. ``kind`` is "national" for national policy and history,
+#: "chaoyang" for events specific to the Chaoyang residents. The date column prints only as much
+#: precision as the source supports (the public-security committees are dated "early 1950s").
+TIMELINE_EVENTS: tuple[tuple[float, str, str, str, str], ...] = (
+    (1943, "1943", "Mao: 'from the masses,\nto the masses' (mass line)", "mao1965some", "national"),
+    (1952, "early 1950s", "Public-security committees\n(zhibaohui) formed", "zhong2018zhibaohui", "national"),
+    (1963, "1963", "Mao endorses the Fengqiao\nexperience (Nov)", "xzdw2023fengqiao", "national"),
+    (1974, "1974", "People's Daily credits Chaoyang\nresidents in a spy case", "globaltimes2021chaoyang", "chaoyang"),
+    (1983, "1983", "'Strike Hard' (yanda)\nanti-crime campaign", "tanner2000coercion", "national"),
+    (1991, "1991", "Decision on comprehensive\nmanagement of public security", "ccp1991decision", "national"),
+    (2003, "2003", "40th anniversary: Xi (Zhejiang)\ncalls to develop Fengqiao", "xzdw2023fengqiao", "national"),
+    (2004, "2004", "Dongcheng urban-management\ngrid (10,000 m2 cells)", "jiang2010dongcheng", "national"),
+    (2008, "2008", "Olympics: 600,000+ 'security\nvolunteers' enlisted", "fan2008olympic", "national"),
+    (2013, "2013", "50th anniversary: Fengqiao\npromoted nationally", "bandurski2013fengqiao", "national"),
+    (2013.5, "2013", "Xue Manzi case: tip credited\nto 'Chaoyang masses'", "luo2016chaoyang", "chaoyang"),
+    (2014, "2014", "Celebrity drug arrests credited\nto 'Chaoyang residents'", "luo2016chaoyang", "chaoyang"),
+    (2014.7, "2014", "Beijing police: cash rewards\nfor drug tips (Sep)", "globaltimes2018drugtips", "chaoyang"),
+    (2015, "2015", "Opinions on the prevention-\nand-control system (Apr)", "gov2015fangkong", "national"),
+    (2017, "2017", "Chaoyang Residents app (Feb);\nXi's red-armband remark", "hkfp2017app", "chaoyang"),
+    (2022, "2022", "20th Party Congress: 'boost public\nparticipation in crime prevention'", "xi2022report", "national"),
 )
+
+#: Vertical offsets for the labels, used in turn, so that neighbouring labels never overlap.
+_TIMELINE_LEVELS = (0.55, -0.55, 1.45, -1.45)
 
 
 def mass_prevention_timeline(path: Path) -> Path:
@@ -106,23 +119,23 @@ def mass_prevention_timeline(path: Path) -> Path:
         ``path``, after writing.
     """
     _setup()
-    fig, ax = plt.subplots(figsize=(11, 4.6))
-    # Events are placed at equal spacing (the gaps between them range from 1 to 29 years, so a
-    # linear time axis would pile the recent events on top of each other); each carries its year.
+    fig, ax = plt.subplots(figsize=(14, 5.6))
+    # Events are placed at equal spacing (the gaps between them range from under a year to two
+    # decades, so a linear time axis would pile the recent events on top of each other).
     ax.axhline(0, color="black", linewidth=1)
-    for i, (year, label, _source) in enumerate(TIMELINE_EVENTS):
-        up = 1 if i % 2 == 0 else -1
-        height = up * 1.0
-        colour = PATHWAY_COLOURS["party"] if year < 2014 else PATHWAY_COLOURS["police"]
-        ax.plot([i, i], [0, height * 0.85], color=colour, linewidth=1)
-        ax.plot(i, 0, "o", color=colour, markersize=7)
-        ax.text(i, height, f"{int(year)}\n{label}" if up > 0 else f"{label}\n{int(year)}",
-                ha="center", va="bottom" if up > 0 else "top", fontsize=7.5)
-    ax.set_xlim(-0.8, len(TIMELINE_EVENTS) - 0.2)
-    ax.set_ylim(-2.0, 2.0)
+    colours = {"national": PATHWAY_COLOURS["party"], "chaoyang": PATHWAY_COLOURS["police"]}
+    for i, (_year, date, label, _source, kind) in enumerate(TIMELINE_EVENTS):
+        height = _TIMELINE_LEVELS[i % len(_TIMELINE_LEVELS)]
+        colour = colours[kind]
+        ax.plot([i, i], [0, height * 0.92], color=colour, linewidth=0.8)
+        ax.plot(i, 0, "o", color=colour, markersize=6)
+        ax.text(i, height, f"{date}\n{label}" if height > 0 else f"{label}\n{date}",
+                ha="center", va="bottom" if height > 0 else "top", fontsize=7)
+    ax.set_xlim(-1.0, len(TIMELINE_EVENTS))
+    ax.set_ylim(-2.35, 2.35)
     ax.axis("off")
-    ax.text(len(TIMELINE_EVENTS) / 2 - 0.5, -1.95, "Events in order; spacing is not proportional to time. "
-            "Red: background of mass prevention; blue: the 'Chaoyang residents' era.",
+    ax.text(len(TIMELINE_EVENTS) / 2 - 0.5, -2.3, "Events in order; spacing is not proportional to time. "
+            "Red: national policy and history; blue: the 'Chaoyang residents'.",
             ha="center", fontsize=8)
     ax.set_title("From the mass line to 'Chaoyang residents': a sourced timeline", fontsize=11)
     return _save(fig, path)
@@ -282,7 +295,9 @@ REPORTED_PEOPLE = (
     (60_000, "Chaoyang Residents app:\nregistered users", "Global Times", "Jul 2017"),
 )
 REPORTED_TIPS = (
-    (210_000, "Pieces of information from Chaoyang\nsecurity volunteers, whole of 2015", "Beijing Review", "Mar 2016"),
+    (210_000, "Clues from Chaoyang residents,\nfirst ten months of 2015", "Beijing News", "Feb 2016"),
+    (4_378, "... of which classed as valuable", "Beijing News", "Feb 2016"),
+    (1_023, "Cases solved on those clues", "Beijing News", "Feb 2016"),
     (20_000, "Clues per month from about\n60,000 tipsters", "Global Times", "Jul 2017"),
     (2_000, "Tips via the app, April 2017", "Global Times", "Jul 2017"),
     (87, "Criminal cases busted after\napp tips, April 2017", "Global Times", "Jul 2017"),
@@ -292,7 +307,7 @@ REPORTED_TIPS = (
 def case_reported_scale(path: Path) -> Path:
     """Two dot plots (log scale) of the scale figures reported for the case, with their sources."""
     _setup()
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.8))
     for ax, rows, title, colour in ((axes[0], REPORTED_PEOPLE, "People", PATHWAY_COLOURS["police"]),
                                     (axes[1], REPORTED_TIPS, "Tips and cases", PATHWAY_COLOURS["party"])):
         labels = [f"{what}\n[{who}, {when}]" for _v, what, who, when in rows]
