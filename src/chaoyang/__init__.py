@@ -20,7 +20,7 @@ limit_blas_threads(1)
 from chaoyang.envcheck import check_env  # noqa: E402
 from chaoyang.errors import ChaoyangError, ChaoyangWarning  # noqa: E402
 
-__version__ = "0.1.0"
+from chaoyang._version import __version__  # noqa: E402  (the one version: pyproject.toml)
 
 
 def __getattr__(name):
