@@ -271,7 +271,8 @@ LOGO_ALT = "Kit logo: a house wearing a red armband"
 
 
 class KitRepoLink(ReferenceRole):
-    """``{kit-repo}`title <path>```: a link to ``<repository URL>/<path>`` (e.g. the erratum issue form)."""
+    """``{kit-repo}`title <path>```: a link to a page of the repository, the configured URL followed by
+    ``/path`` (e.g. ``issues/new?template=erratum.md``, the erratum form)."""
 
     def run(self):
         url = f"{_url(self.env)}/{self.target.lstrip('/')}"
