@@ -112,7 +112,6 @@ def test_outside_a_checkout_the_version_comes_from_the_installed_metadata(monkey
     import importlib.metadata
 
     monkeypatch.setattr(_version, "PYPROJECT", tmp_path / "absent.toml")
-    monkeypatch.setattr(_version.version_from_pyproject, "__defaults__", (tmp_path / "absent.toml",))
     monkeypatch.setattr(importlib.metadata, "version", lambda name: "7.7.7" if name == "chaoyang" else "0")
     assert _version.kit_version() == "7.7.7"
 
@@ -256,12 +255,16 @@ def test_every_page_shows_the_version(built_book):
 @pytest.mark.slow
 @pytest.mark.xdist_group("book")
 def test_cite_page_shows_the_citation_with_the_repository_url(built_book, citation):
-    html = (built_book / "book" / "appendix" / "cite.html").read_text(encoding="utf-8")
+    import html as html_module
+
+    page = (built_book / "book" / "appendix" / "cite.html").read_text(encoding="utf-8")
+    text = html_module.unescape(re.sub(r"<[^>]+>", "", page))  # the BibTeX block is split into highlighted spans
     url = book_release.read_repository_url(ROOT)
-    assert f"@misc{{{book_release.bibtex_key(citation)}," in html
-    assert f"(Version {citation['version']}) [Open textbook and computer software]. {url}" in html
-    assert f"<em>{citation['title']}</em>" in html
-    assert f"Version {citation['version']}, released {citation['date-released']}" in html
+    assert book_release.bibtex(citation, url) in text
+    assert book_release.apa_text(citation, url).replace("*", "") in text
+    assert f"<em>{citation['title']}</em>" in page, "the APA title is not in italics"
+    assert f'href="{url}"' in page, "the URL in the APA reference is not a link"
+    assert f"Version {citation['version']}, released {citation['date-released']}" in text
 
 
 @pytest.mark.slow
@@ -277,3 +280,11 @@ def test_wheel_and_sdist_carry_the_version(tmp_path_factory):
     with zipfile.ZipFile(dist / wheels[0]) as wheel:
         metadata = wheel.read(f"chaoyang-{version}.dist-info/METADATA").decode("utf-8")
     assert f"\nVersion: {version}\n" in metadata
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    for module in (_version, book_release):
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+        assert result.attempted > 0 and result.failed == 0, (module.__name__, result)

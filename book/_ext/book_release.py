@@ -245,9 +245,12 @@ class KitCitation(SphinxDirective):
         self.env.note_dependency(str(root / CITATION))
         cff = read_citation(root)
         if style == "apa":
-            before, title, after = apa_parts(cff, _url(self.env))
+            url = _url(self.env)
+            before, title, after = apa_parts(cff, url)
+            assert after.endswith(url)
             para = nodes.paragraph(classes=["kit-citation-apa"])
-            para += [nodes.Text(before), nodes.emphasis(text=title), nodes.Text(after)]
+            para += [nodes.Text(before), nodes.emphasis(text=title), nodes.Text(after.removesuffix(url)),
+                     nodes.reference(url, url, refuri=url)]
             return [para]
         if style == "bibtex":
             text = bibtex(cff, _url(self.env))

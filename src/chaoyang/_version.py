@@ -28,13 +28,13 @@ PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 UNKNOWN = "0+unknown"
 
 
-def version_from_pyproject(path: Path = PYPROJECT) -> str | None:
+def version_from_pyproject(path: Path | None = None) -> str | None:
     """Return ``[project] version`` of ``path`` if it is the kit's ``pyproject.toml``, else ``None``.
 
     Parameters
     ----------
-    path : pathlib.Path
-        A ``pyproject.toml``; defaults to the one of the checkout holding this module.
+    path : pathlib.Path, optional
+        A ``pyproject.toml``; default :data:`PYPROJECT`, the one of the checkout holding this module.
 
     Returns
     -------
@@ -42,6 +42,7 @@ def version_from_pyproject(path: Path = PYPROJECT) -> str | None:
         The version string (``"1.0.0"``), or ``None`` when the file is absent or belongs to
         another project.
     """
+    path = PYPROJECT if path is None else Path(path)
     if not path.is_file():
         return None
     project = tomllib.loads(path.read_text(encoding="utf-8")).get("project", {})
