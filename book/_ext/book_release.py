@@ -249,8 +249,10 @@ class KitCitation(SphinxDirective):
             before, title, after = apa_parts(cff, url)
             assert after.endswith(url)
             para = nodes.paragraph(classes=["kit-citation-apa"])
+            # The link text is wrapped in an inline node: pydata-sphinx-theme shortens a GitHub link whose text is
+            # a bare Text equal to its URL to "owner/name", and a reference must show the full address.
             para += [nodes.Text(before), nodes.emphasis(text=title), nodes.Text(after.removesuffix(url)),
-                     nodes.reference(url, url, refuri=url)]
+                     nodes.reference("", "", nodes.inline(url, url), refuri=url)]
             return [para]
         if style == "bibtex":
             text = bibtex(cff, _url(self.env))
