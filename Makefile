@@ -12,7 +12,7 @@ export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup book test data bench assignments grade clean
+.PHONY: help setup book test data bench assignments grade release clean
 
 ASSIGNMENT ?=
 SUBMISSIONS ?=
@@ -24,6 +24,7 @@ help:
 	@echo "make bench  run the benchmarks in benchmarks/"
 	@echo "make assignments   otter assign every exercise into _build/assignments/ (student + autograder + LMS zip)"
 	@echo "make grade ASSIGNMENT=<name> SUBMISSIONS=<folder>   grade a folder of notebooks into _build/grades/<name>-gradebook.csv"
+	@echo "make release   wheel + sdist (dist/), site, PDF, assignment bundle, then check version/changelog/citation agree"
 
 setup: $(STAMP)
 
@@ -62,5 +63,16 @@ grade: $(STAMP)
 	@test -n "$(ASSIGNMENT)" -a -n "$(SUBMISSIONS)" || { echo "usage: make grade ASSIGNMENT=<name> SUBMISSIONS=<folder>"; exit 2; }
 	$(BIN)/python -m chaoyang.teaching.grading $(ASSIGNMENT) $(SUBMISSIONS)
 
+# The release procedure is in CONTRIBUTING.md. Everything is rebuilt from scratch so the files published
+# are the files checked; tests/test_release.py then reuses them (no second build).
+release: $(STAMP) $(AXE)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	$(MAKE) pdf
+	$(MAKE) assignments
+	CHAOYANG_BUILT_SITE=_build/html CHAOYANG_DIST=dist $(BIN)/python -m pytest -q tests/test_release.py tests/test_wheel.py
+	@echo "Release $$($(BIN)/python -c 'import chaoyang; print(chaoyang.__version__)') is ready: dist/, _build/html, _build/assignments and the PDF."
+
 clean:
-	rm -rf _build node_modules
+	rm -rf _build node_modules dist

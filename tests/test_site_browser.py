@@ -100,16 +100,13 @@ def browser_context(tmp_path_factory):
 
 def _record(page, base: str) -> Visit:
     visit = Visit(url="")
-    # Chromium asks every server for /favicon.ico on its own when a page declares no icon; that request
-    # is the browser's, not the site's (opened from disk the site makes none), so it is not held against a page.
-    implicit_favicon = base + "favicon.ico"
+    # Every request counts, the browser's own /favicon.ico too: the site declares its icon on every page
+    # (html.favicon in _config.yml), so a request for a missing favicon is a site bug.
     page.on("request", lambda request: visit.requests.append(request.url))
-    page.on("requestfailed", lambda request: request.url != implicit_favicon
-            and visit.failed.append(f"{request.url} ({request.failure})"))
-    page.on("response", lambda response: response.status >= 400 and response.url != implicit_favicon
+    page.on("requestfailed", lambda request: visit.failed.append(f"{request.url} ({request.failure})"))
+    page.on("response", lambda response: response.status >= 400
             and visit.failed.append(f"{response.url} (HTTP {response.status})"))
     page.on("console", lambda message: message.type == "error"
-            and message.location.get("url") != implicit_favicon
             and visit.console_errors.append(f"console.error: {message.text} at {message.location.get('url')}"))
     page.on("pageerror", lambda error: visit.console_errors.append(f"uncaught: {error}"))
     return visit
@@ -267,6 +264,58 @@ def test_axe_reports_a_planted_violation(page, site_url):
                              img.src = "data:image/gif;base64,R0lGODlhAQABAAAAACw="; document.body.append(img); }""")
     found = {v["id"]: v["impact"] for v in blocking_violations(page, axe_script())}
     assert found.get("image-alt") == "critical", found
+
+
+# --------------------------------------------------------------------------------------------------
+# Favicon and logo
+# --------------------------------------------------------------------------------------------------
+ICON_LINK = re.compile(r"<link\b[^>]*\brel=\"(?:shortcut )?icon\"[^>]*>", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_declares_an_icon_that_exists_and_never_asks_for_favicon_ico(visitor, site_url, built_book, docname):
+    html = (built_book / f"{docname}.html").read_text(encoding="utf-8")
+    links = ICON_LINK.findall(html)
+    assert links, f"{docname}.html declares no icon: browsers then ask the server for /favicon.ico"
+    href = re.search(r'href="([^"]+)"', links[0]).group(1)
+    assert (built_book / docname).parent.joinpath(href).resolve().is_file(), f"{docname}.html: icon {href} is missing"
+    assert site_url + "favicon.ico" not in visitor.visit(docname).requests, f"{docname}.html asked for /favicon.ico"
+
+
+def test_the_logo_shows_with_the_book_title(page, site_url):
+    page.goto(site_url + f"{CHAPTER_PAGE}.html", wait_until="load")
+    logo = page.locator(".navbar-brand img.logo__image:visible").first
+    assert logo.evaluate("img => img.naturalWidth") > 0, "the logo image did not load"
+    assert page.locator(".navbar-brand .logo__title").first.inner_text().startswith("Chaoyang Residents")
+
+
+# --------------------------------------------------------------------------------------------------
+# Keyboard
+# --------------------------------------------------------------------------------------------------
+def test_first_tab_reaches_the_skip_link_and_it_moves_focus_into_the_content(page, site_url):
+    page.goto(site_url + f"{CHAPTER_PAGE}.html", wait_until="networkidle")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => [document.activeElement.textContent.trim(), document.activeElement.getAttribute('href')]")
+    assert focused[0] == "Skip to main content", f"the first Tab focused {focused}"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    inside = page.evaluate("() => !!document.activeElement.closest('#main-content')")
+    assert inside, "after the skip link, the next Tab should land inside the main content"
+
+
+def test_a_folded_solution_opens_from_the_keyboard(page, site_url, built_book):
+    pages = _pages_with_solutions(built_book)
+    assert pages, "no page has a folded sphinx-exercise solution"
+    page.goto(site_url + f"{pages[0]}.html", wait_until="load")
+    solution = page.locator("div.solution.dropdown").first
+    toggle = solution.locator("button.toggle-button")
+    toggle.wait_for(state="attached", timeout=10_000)
+    body = solution.locator("section").first
+    assert body.is_hidden()
+    toggle.focus()
+    page.keyboard.press("Enter")
+    body.wait_for(state="visible", timeout=5_000)
+    assert body.is_visible()
 
 
 # --------------------------------------------------------------------------------------------------

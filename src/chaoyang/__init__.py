@@ -35,7 +35,7 @@ limit_blas_threads(1)
 from chaoyang.envcheck import check_env  # noqa: E402
 from chaoyang.errors import ChaoyangError, ChaoyangWarning  # noqa: E402
 
-__version__ = "0.1.0"
+from chaoyang._version import __version__  # noqa: E402  (the one version: pyproject.toml)
 
 #: Public subpackages, imported on first attribute access.
 SUBPACKAGES = ("world", "data", "grounded", "sem", "qca", "sim", "describe", "plots", "widgets", "teaching")
