@@ -43,6 +43,7 @@ import base64
 import html
 import json
 import math
+import random
 from pathlib import Path
 
 import yaml
@@ -224,6 +225,20 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
+def displayed(question: dict, key: str) -> dict:
+    """Return ``question`` with its options in a fixed pseudo-random order seeded by ``key``.
+
+    Authors write the correct option first or anywhere; readers should not learn that "the first
+    option is right". The order depends only on ``key`` (the question's element id), so every build
+    of the book shows the same order.
+    """
+    if question["kind"] != "choice":
+        return question
+    options = list(question["options"])
+    random.Random(key).shuffle(options)
+    return {**question, "options": options}
+
+
 def _secret(question: dict) -> dict:
     if question["kind"] == "choice":
         return {"kind": "choice", "correct": next(i for i, o in enumerate(question["options"]) if o["correct"]),
@@ -249,6 +264,7 @@ def render_quiz(questions: list[dict], quiz_id: str) -> str:
              "The printed book lists the answers at the end of the chapter.</p>"]
     for n, q in enumerate(questions, start=1):
         qid = f"{quiz_id}-q{n}"
+        q = displayed(q, qid)
         parts.append(f'<form class="quiz-question quiz-{q["kind"]}" id="{qid}" data-quiz="{scramble(_secret(q))}">')
         parts.append(f'<fieldset><legend><span class="quiz-number">Question {n}.</span> {esc(q["prompt"])}</legend>')
         if q["kind"] == "choice":
