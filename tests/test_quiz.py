@@ -460,6 +460,23 @@ def test_a_malformed_quiz_fails_the_build_with_its_reason(tmp_path):
     assert "q.yml question 1: exactly one option must have 'correct: true'; found 2" in result.stderr
 
 
+def test_epub_shows_the_answers_and_is_well_formed_xhtml(tmp_path):
+    # An EPUB is read like the printed book and without scripts: the answers block is not hidden there,
+    # and the quiz markup must be XML (XHTML), e.g. self-closed <input/>, for epubcheck.
+    import subprocess
+    import xml.etree.ElementTree as ET
+
+    src = _tiny_project(tmp_path)
+    (src / "conf.py").write_text((src / "conf.py").read_text() + "version = '1'\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "sphinx", "-q", "-b", "epub", "-d", str(tmp_path / "doctrees"),
+                             str(src), str(tmp_path / "epub")], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "epub" / "index.xhtml").read_text(encoding="utf-8")
+    ET.fromstring(page)  # raises on malformed XHTML
+    block = re.search(r"<section class=\"quiz-answers\"[^>]*>", page).group(0)
+    assert "hidden" not in block and "RIGHTWHY" in page
+
+
 # --------------------------------------------------------------------------------------------------
 # 3. The built book
 # --------------------------------------------------------------------------------------------------
