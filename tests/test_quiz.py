@@ -262,7 +262,7 @@ QUOTED = {
     ("mass-prevention", "Mao endorse"): "In November 1963 Mao endorsed",
     ("governance", "how many Chicago neighbourhoods"): "8,782 residents of 343 Chicago neighbourhoods",
     ("mobilization", "how many experiments"): "Across 128 experiments",
-    ("chaoyang-case", "celebrity drug detentions"): "After the 2014 detentions for drug use of Jaycee Chan",
+    ("chaoyang-case", "start of the"): "The Beijing News traces the label's fame to 2013",
     ("policy", "210,000 clues"): "only about 2% of 210,000 clues were classed as valuable",
 }
 PAGE_OF = {quiz_file_of(p).stem: p for p in CHAPTERS}
