@@ -344,9 +344,9 @@ def explain(game: MobilizationGame, comparison: pd.DataFrame | None = None) -> s
     Parameters
     ----------
     game : MobilizationGame
-    comparison : pandas.DataFrame, optional
-        A table from :func:`chaoyang.sim.compare_regimes` (emotional vs subsidy); its numbers are
-        quoted if given.
+    comparison : ComparisonResult, optional
+        The result of :func:`chaoyang.sim.compare_regimes` (emotional vs subsidy) or its table;
+        its numbers are quoted if given.
 
     Returns
     -------
@@ -374,7 +374,10 @@ def explain(game: MobilizationGame, comparison: pd.DataFrame | None = None) -> s
              f"when emotional energy plus their own safety benefit (e + r = {game.ee_gain + game.safety_benefit:g}) "
              f"exceeds their time cost (c = {game.participation_cost:g}).")
     if comparison is not None:
-        rows = comparison.set_index("metric")
+        table = getattr(comparison, "table", comparison)
+        if not isinstance(table, pd.DataFrame) or "metric" not in table:
+            raise ParameterError("comparison must come from compare_regimes(('emotional', 'subsidy'), ...)")
+        rows = table.set_index("metric")
         try:
             p_e, p_s = rows.loc["participation_mean", ["emotional_mean", "subsidy_mean"]]
             c_e, c_s = rows.loc["cost_per_prevented_incident", ["emotional_mean", "subsidy_mean"]]
