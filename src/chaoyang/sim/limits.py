@@ -59,7 +59,7 @@ BYTES_PER_STEP = 2_700
 BYTES_PER_LEDGER_STEP = 500
 #: The estimate is within this factor of the measured peak (tested).
 ESTIMATE_FACTOR = 1.5
-#: ``steps * (n_residents + 1,000)`` from which ``progress=None`` shows a bar (about 20 s here).
+#: ``steps * (n_residents + 1,000)`` from which ``progress=None`` shows a bar.
 PROGRESS_WORK = 10_000_000
 
 
