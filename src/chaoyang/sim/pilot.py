@@ -2,7 +2,9 @@
 
 Examples
 --------
->>> pilot = subsidy_pilot(seed=3)  # doctest: +SKIP
+>>> pilot = subsidy_pilot(seed=3)  # 6 communities x 2 arms x 240 days
+>>> pilot.groupby("arm").size().to_dict()
+{'comparison': 1440, 'pilot': 1440}
 """
 
 from __future__ import annotations
