@@ -481,7 +481,7 @@ class GranovetterModel(ChaoyangModel):
     thresholds : array-like of float, optional
         Thresholds as shares of the group, in [0, inf). Default: Granovetter's uniform example with
         100 agents, thresholds 0, 1/100, ..., 99/100.
-    seed : int, optional
+    seed : None, int >= 0 or numpy.random.SeedSequence, default None
         Only affects the (unused) latent draws; the cascade itself is deterministic.
 
     Examples

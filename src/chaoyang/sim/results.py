@@ -37,7 +37,7 @@ def _fmt(value: float) -> str:
     return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
 
 
-@dataclass(repr=False)
+@dataclass(repr=False, eq=False)
 class SimResult(ResultMixin):
     """One run of the Chaoyang model (returned by :func:`chaoyang.sim.run`).
 
@@ -97,7 +97,7 @@ class SimResult(ResultMixin):
                         f"result.ledger[{key!r}]")
 
 
-@dataclass(repr=False)
+@dataclass(repr=False, eq=False)
 class _TableResult(ResultMixin):
     """A result whose tidy table is ``table``; ``to_frame()`` returns a copy of it."""
 
@@ -111,7 +111,7 @@ class _TableResult(ResultMixin):
         return f"{type(self).__name__}({len(self.table)} rows)"
 
 
-@dataclass(repr=False)
+@dataclass(repr=False, eq=False)
 class ReplicateResult(_TableResult):
     """Replicates of one scenario (returned by :func:`chaoyang.sim.replicate`).
 
@@ -159,7 +159,7 @@ class ReplicateResult(_TableResult):
         return folder
 
 
-@dataclass(repr=False)
+@dataclass(repr=False, eq=False)
 class ComparisonResult(_TableResult):
     """Two regimes over paired replicates (returned by :func:`chaoyang.sim.compare_regimes`).
 
@@ -188,7 +188,7 @@ class ComparisonResult(_TableResult):
         return "\n".join(lines)
 
 
-@dataclass(repr=False)
+@dataclass(repr=False, eq=False)
 class SweepResult(_TableResult):
     """Replicated runs over one parameter's values (returned by :func:`chaoyang.sim.sweep`).
 
@@ -211,7 +211,7 @@ class SweepResult(_TableResult):
         return "\n".join(lines)
 
 
-@dataclass(repr=False)
+@dataclass(repr=False, eq=False)
 class OfatResult(_TableResult):
     """One-factor-at-a-time sensitivity (returned by :func:`chaoyang.sim.ofat`).
 
@@ -234,7 +234,7 @@ class OfatResult(_TableResult):
         return "\n".join(lines)
 
 
-@dataclass(repr=False)
+@dataclass(repr=False, eq=False)
 class SobolResult(_TableResult):
     """Sobol indices (returned by :func:`chaoyang.sim.sobol`).
 
@@ -269,7 +269,7 @@ class SobolResult(_TableResult):
         return "\n".join(lines)
 
 
-@dataclass(repr=False)
+@dataclass(repr=False, eq=False)
 class HysteresisResult(_TableResult):
     """The withdrawal shock (returned by :func:`chaoyang.sim.hysteresis`).
 
