@@ -102,3 +102,22 @@ def test_odd_page_has_the_seven_elements_and_valid_citations(root, odd_page):
     bib = (root / "book" / "references.bib").read_text(encoding="utf-8")
     keys = {k.strip() for group in re.findall(r"\{cite(?::p|:t)?\}`([^`]+)`", odd_page) for k in group.split(",")}
     assert keys and all(f"{{{key}," in bib for key in keys), sorted(k for k in keys if f"{{{k}," not in bib)
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("book")
+def test_built_odd_page_shows_every_code_default(tmp_path_factory):
+    """The rendered page (the session's one book build) shows each parameter's default in its row."""
+    from _book import built_site
+
+    html = (built_site(tmp_path_factory) / "book" / "methods" / "odd.html").read_text(encoding="utf-8")
+    cells = re.findall(r'<tr class="row-(?:even|odd)"><td><p><code[^>]*><span class="pre">(\w+)</span></code></p></td>'
+                       r"\s*<td><p>(.*?)</p></td>", html)
+    shown = {name: re.sub(r"<[^>]+>", "", value) for name, value in cells}
+    missing = sorted(set(PARAMETERS) - set(shown))
+    assert not missing, f"parameters without a row on the built ODD page: {missing}"
+    for name, param in PARAMETERS.items():
+        if isinstance(param.default, (bool, str)) or param.default is None:
+            assert shown[name] == repr(param.default), name
+        else:
+            assert _number(shown[name]) == pytest.approx(param.default, rel=5e-4), name
