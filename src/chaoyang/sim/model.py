@@ -30,7 +30,7 @@ from scipy import sparse
 
 from chaoyang._validate import check_seed
 from chaoyang.sim.agents import BrandChannel, PartyOrganization, PoliceOfficer, Resident, sigmoid
-from chaoyang.sim.parameters import OPPORTUNITY_BY_TYPE, ParameterError, resolve
+from chaoyang.sim.parameters import OPPORTUNITY_BY_TYPE, resolve
 from chaoyang.world import DEFAULT_WORLD, DRIVERS, LATENT_ORDER, PARTICIPATION_FORMS, World
 
 #: Ledger columns and their meaning (units). Every per-step row of :meth:`ChaoyangModel.ledger` has them.
