@@ -20,7 +20,7 @@ def test_each_replicate_has_its_own_seed_and_is_reproducible():
     ledgers = [g.drop(columns="replicate").reset_index(drop=True) for _, g in result.ledgers.groupby("replicate")]
     assert not ledgers[0].equals(ledgers[1])
     children = np.random.SeedSequence(21).spawn(3)
-    alone = sim.run("emotional", seed=children[2], **SMALL)
+    alone = sim.run("emotional", seed=children[2], **SMALL).ledger
     assert ledgers[2].equals(alone)
     seeds = result.manifest["seed"]["replicates"]
     assert len({tuple(s["spawn_key"]) for s in seeds}) == 3
@@ -42,7 +42,7 @@ def test_confidence_interval_is_the_student_t_interval():
 
 def test_summary_columns_and_cis_bracket_the_mean():
     result = sim.replicate("emotional", n_reps=4, seed=1, **SMALL)
-    summary = result.summary.set_index("metric")
+    summary = result.to_frame().set_index("metric")
     assert (summary["ci_low"] <= summary["mean"]).all() and (summary["mean"] <= summary["ci_high"]).all()
     assert set(summary.index) == set(sim.METRICS)
 
@@ -52,7 +52,7 @@ def test_the_seed_claim_is_reproduced_as_a_result():
 
     The dissertation reports that high willingness enhances the benefits of public and resident
     stakeholders compared with subsidy mobilization; the model must produce that, not assume it."""
-    table = sim.compare_regimes(n_reps=8, seed=2024, n_residents=1000, steps=365).set_index("metric")
+    table = sim.compare_regimes(n_reps=8, seed=2024, n_residents=1000, steps=365).table.set_index("metric")
     public = ("prevented_total", "government_cost_total", "public_cost_total", "cost_per_prevented_incident")
     residents = ("participation_final", "emotional_energy_mean", "belonging_final", "resident_avoided_loss_total")
     for metric in public + residents:
@@ -63,13 +63,14 @@ def test_the_seed_claim_is_reproduced_as_a_result():
 
 
 def test_the_cost_advantage_does_not_rest_on_crowding_out():
-    table = sim.compare_regimes(n_reps=6, seed=7, n_residents=1000, steps=365, crowding_out=0.0).set_index("metric")
+    table = sim.compare_regimes(n_reps=6, seed=7, n_residents=1000, steps=365, crowding_out=0.0).table.set_index(
+        "metric")
     for metric in ("government_cost_total", "cost_per_prevented_incident", "emotional_energy_mean"):
         assert table.loc[metric, "favours"] == "emotional", metric
 
 
 def test_sweep_uses_the_same_seeds_at_every_value():
-    table = sim.sweep("ritual_rate", [0.0, 0.0], n_reps=2, seed=9, **SMALL)
+    table = sim.sweep("ritual_rate", [0.0, 0.0], n_reps=2, seed=9, **SMALL).table
     a, b = table.iloc[:2].drop(columns="ritual_rate"), table.iloc[2:].drop(columns="ritual_rate")
     assert a.reset_index(drop=True).equals(b.reset_index(drop=True))
 
@@ -77,7 +78,7 @@ def test_sweep_uses_the_same_seeds_at_every_value():
 def test_ofat_ranks_a_strong_lever_above_an_inert_one():
     table = sim.ofat({"threshold_mean": (0.5, 2.0), "brand_cost_per_day": (0.0, 100.0)}, n_points=3, n_reps=2,
                      seed=1, **SMALL)
-    ranges = table.attrs["range"]
+    ranges = table.importance
     assert ranges["brand_cost_per_day"] == pytest.approx(0.0, abs=1e-12)
     assert ranges["threshold_mean"] > 0.1
 
@@ -85,6 +86,7 @@ def test_ofat_ranks_a_strong_lever_above_an_inert_one():
 def test_sobol_finds_the_influential_parameter():
     table = sim.sobol({"threshold_mean": (0.5, 2.0), "brand_cost_per_day": (0.0, 100.0)}, n_base=16, seed=3,
                       n_residents=200, steps=20)
+    table = table.table
     assert table.loc["brand_cost_per_day", "ST"] == pytest.approx(0.0, abs=1e-9)
     assert table.loc["threshold_mean", "ST"] > 0.8
 
@@ -120,8 +122,13 @@ def test_transfer_scenarios_run():
     ({"rituals": 1}, r"'rituals' must be True or False"),
     ({"network": "lattice"}, r"'network' = 'lattice' is not valid; valid values: one of 'small_world'"),
     ({"ritual_rates": 0.3}, r"unknown parameter 'ritual_rates'; did you mean 'ritual_rate'"),
-    ({"n_residents": 0}, r"n_residents must be a whole number >= 1"),
-    ({"steps": 0}, r"steps must be a whole number >= 1"),
+    ({"n_residents": 0}, r"n_residents=0 is out of range: use at least 10"),
+    ({"n_residents": 1}, r"n_residents=1 is out of range: use at least 10"),
+    ({"n_residents": -5}, r"n_residents=-5 is out of range: use at least 10"),
+    ({"n_residents": 50.0}, r"n_residents=50.0 must be a whole number of at least 10"),
+    ({"steps": 0}, r"steps=0 is out of range: use at least 1 and at most 36,500"),
+    ({"steps": 10**9}, r"steps=1,000,000,000 is out of range: use at least 1 and at most 36,500"),
+    ({"steps": True}, r"steps=True must be a whole number"),
     ({"subsidy_start_step": 10, "subsidy_stop_step": 5}, r"'subsidy_stop_step' = 5 is before subsidy_start_step"),
 ])
 def test_bad_input_names_the_parameter_and_its_range(kwargs, pattern):
@@ -159,7 +166,7 @@ def test_parameter_table_lists_every_parameter():
 def test_regime_specific_parameters_reach_only_their_regime():
     table = sim.compare_regimes(n_reps=2, seed=3, n_residents=200, steps=20,
                                 regime_params={"subsidy": {"pay_per_hour": 5.0}})
-    results = table.attrs["results"]
+    results = table.results
     assert results["emotional"].runs["resident_pay_total"].eq(0).all()
     assert results["subsidy"].manifest["params"]["pay_per_hour"] == 5.0
     assert results["emotional"].manifest["params"]["pay_per_hour"] == 0.0

@@ -36,7 +36,7 @@ def test_docking_through_the_full_model_entry_point():
     """The same cascade through sim.run with the mechanisms switched off by parameters."""
     n = 60
     ledger = sim.run("none", n_residents=n, steps=n + 5, seed=3, thresholds=np.arange(n) / n, network="complete",
-                     community_size=n, intrinsic_weight=0.0, social_weight=1.0, warm_start=False)
+                     community_size=n, intrinsic_weight=0.0, social_weight=1.0, warm_start=False).ledger
     assert ledger["participation_rate"].iloc[-1] == 1.0
     assert ledger["participation_rate"].iloc[0] == pytest.approx(1 / n)
 
@@ -84,4 +84,4 @@ def test_bad_thresholds_are_rejected():
     with pytest.raises(ValueError, match="thresholds"):
         sim.granovetter_equilibrium([-0.1, 0.5])
     with pytest.raises(sim.ParameterError, match="thresholds"):
-        sim.run("none", n_residents=3, steps=2, thresholds=[0.0, 0.5])
+        sim.run("none", n_residents=12, steps=2, thresholds=[0.0, 0.5])

@@ -29,9 +29,10 @@ def test_widget_has_a_slider_per_lever_and_redraws():
 
 
 def test_pay_lever_only_reaches_the_subsidy_regime():
-    ledgers = run_pair(n_residents=200, steps=10, seed=2, pay_per_hour=40.0)
-    assert ledgers["emotional"]["subsidy_paid"].sum() == 0
-    assert ledgers["subsidy"]["subsidy_paid"].sum() > 0
+    results = run_pair(n_residents=200, steps=10, seed=2, pay_per_hour=40.0)
+    assert results["emotional"].ledger["subsidy_paid"].sum() == 0
+    assert results["subsidy"].ledger["subsidy_paid"].sum() > 0
+    assert results["subsidy"].manifest["params"]["pay_per_hour"] == 40.0
 
 
 def test_bad_lever_is_rejected():

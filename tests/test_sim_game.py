@@ -114,7 +114,7 @@ def test_phase_portrait_draws():
 
 
 def test_bad_game_input():
-    with pytest.raises(ParameterError, match="subsidy.*\\[0, inf\\)"):
+    with pytest.raises(ParameterError, match=r"subsidy.*\[0, 1e\+06\]"):
         MobilizationGame(subsidy=-1.0)
     with pytest.raises(ParameterError, match="unknown game parameter 'subsidies'"):
         MobilizationGame().replace(subsidies=2.0)

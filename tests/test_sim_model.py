@@ -86,7 +86,7 @@ def test_a_cohesion_shift_moves_willingness_by_the_total_effect():
 
 
 def test_mediators_follow_their_drivers_when_police_engage():
-    ledger = sim.run("emotional", steps=60, seed=5, rituals=False, brand=False, **SMALL)
+    ledger = sim.run("emotional", steps=60, seed=5, rituals=False, brand=False, **SMALL).ledger
     assert ledger["closeness_mean"].iloc[-1] > ledger["closeness_mean"].iloc[0] + 0.05
     assert ledger["belonging_mean"].iloc[-1] == pytest.approx(ledger["belonging_mean"].iloc[0], abs=1e-12)
     assert ledger["brand_identity_mean"].iloc[-1] == pytest.approx(ledger["brand_identity_mean"].iloc[0], abs=1e-12)
@@ -94,20 +94,22 @@ def test_mediators_follow_their_drivers_when_police_engage():
 
 # ---------------------------------------------------------------------------- determinism
 def test_same_seed_same_ledger_to_the_bit():
-    a = sim.run("emotional", steps=50, seed=11, **SMALL)
-    b = sim.run("emotional", steps=50, seed=11, **SMALL)
+    a = sim.run("emotional", steps=50, seed=11, **SMALL).ledger
+    b = sim.run("emotional", steps=50, seed=11, **SMALL).ledger
     assert a.equals(b)
     assert np.array_equal(a.to_numpy(dtype=float), b.to_numpy(dtype=float), equal_nan=True)
-    c = sim.run("emotional", steps=50, seed=12, **SMALL)
+    c = sim.run("emotional", steps=50, seed=12, **SMALL).ledger
     assert not a.equals(c)
 
 
 def test_seed_none_is_recorded_and_replayable():
     first = sim.run("subsidy", steps=20, seed=None, **SMALL)
-    seed = first.attrs["manifest"]["seed"]
+    seed = first.manifest["seed"]
     again = sim.run("subsidy", steps=20, seed=np.random.SeedSequence(seed["entropy"], spawn_key=seed["spawn_key"]),
                     **SMALL)
-    assert first.equals(again)
+    assert first.ledger.equals(again.ledger)
+    # the manifest is the result's, so pandas operations on the ledger cannot lose it
+    assert first.manifest["params"] == again.manifest["params"]
 
 
 # ---------------------------------------------------------------------------- mechanisms
@@ -130,7 +132,7 @@ def test_emotional_energy_decays_geometrically_without_rituals():
 
 
 def _mean_last(regime, column, seeds, steps=120, **params):
-    return np.mean([sim.run(regime, steps=steps, seed=s, **SMALL, **params)[column].iloc[-10:].mean() for s in seeds])
+    return np.mean([sim.run(regime, steps=steps, seed=s, **SMALL, **params).ledger[column].iloc[-10:].mean() for s in seeds])
 
 
 def test_more_police_presence_never_lowers_mean_closeness():
@@ -170,7 +172,7 @@ def test_more_guardianship_efficacy_means_fewer_expected_incidents():
 
 
 def test_stronger_crowding_out_never_raises_post_withdrawal_participation():
-    table = sim.hysteresis((0.0, 0.5, 1.0, 2.0), stop_step=90, steps=180, n_reps=4, seed=7, n_residents=400)
+    table = sim.hysteresis((0.0, 0.5, 1.0, 2.0), stop_step=90, steps=180, n_reps=4, seed=7, n_residents=400).table
     after = table["after"].to_numpy()
     assert all(b <= a for a, b in zip(after, after[1:])), after
     assert after[-1] < after[0]
@@ -186,7 +188,7 @@ def test_granovetter_social_term_spreads_participation_in_the_network():
 
 
 def test_subsidy_withdrawal_stops_payments():
-    ledger = sim.run("subsidy", steps=60, seed=8, subsidy_stop_step=30, **SMALL)
+    ledger = sim.run("subsidy", steps=60, seed=8, subsidy_stop_step=30, **SMALL).ledger
     paid = ledger.set_index("step")["subsidy_paid"]
     assert (paid.loc[1:30] > 0).all() and (paid.loc[31:] == 0).all()
     assert ledger.loc[ledger["step"] == 31, "subsidy_active"].item() == 0
@@ -194,7 +196,7 @@ def test_subsidy_withdrawal_stops_payments():
 
 # ---------------------------------------------------------------------------- the ledger
 def test_ledger_has_one_row_per_step_and_every_column():
-    ledger = sim.run("emotional", steps=25, seed=9, **SMALL)
+    ledger = sim.run("emotional", steps=25, seed=9, **SMALL).ledger
     assert list(ledger.columns) == list(sim.LEDGER_COLUMNS)
     assert ledger["step"].tolist() == list(range(1, 26))
     assert not ledger.drop(columns="cost_per_prevented_incident").isna().any().any()
@@ -222,7 +224,7 @@ def test_ledger_accounting_identities():
 
 def test_incidents_follow_the_expected_rate():
     """Poisson incidents: over many days, observed totals match the expected totals."""
-    ledger = sim.run("none", n_residents=4000, steps=365, seed=13)
+    ledger = sim.run("none", n_residents=4000, steps=365, seed=13).ledger
     expected = ledger["expected_incidents"].sum()
     assert abs(ledger["incidents"].sum() - expected) < 4 * np.sqrt(expected)
 

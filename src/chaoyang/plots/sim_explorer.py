@@ -13,17 +13,24 @@ Examples
 
 from __future__ import annotations
 
-import pandas as pd
-
+from chaoyang.sim.results import SimResult
 from chaoyang.sim.scenarios import run_pair
 
 REGIME_COLOURS = {"emotional": "#1b7837", "subsidy": "#b2182b"}
 
 
-def draw(ledgers: dict[str, pd.DataFrame], axes) -> None:
-    """Draw the four explorer panels on ``axes`` (a flat sequence of 4 matplotlib Axes)."""
+def draw(results: dict[str, SimResult], axes) -> None:
+    """Draw the four explorer panels on ``axes`` (a flat sequence of 4 matplotlib Axes).
+
+    Parameters
+    ----------
+    results : dict of str -> SimResult
+        Regime -> run, as returned by :func:`chaoyang.sim.run_pair`.
+    axes : sequence of 4 matplotlib Axes
+    """
     ax_part, ax_inc, ax_cost, ax_wil = axes
-    for regime, ledger in ledgers.items():
+    for regime, result in results.items():
+        ledger = result.ledger
         colour = REGIME_COLOURS.get(regime, None)
         step = ledger["step"]
         ax_part.plot(step, ledger["participation_rate"], color=colour, label=regime)
@@ -40,7 +47,7 @@ def draw(ledgers: dict[str, pd.DataFrame], axes) -> None:
     ax_part.legend(loc="upper left", fontsize=8)
 
 
-def explorer_figure(*, n_residents: int = 2000, steps: int = 365, seed: int = 1, **levers):
+def explorer_figure(*, n_residents: int = 2000, steps: int = 365, seed=1, **levers):
     """The explorer's plots as a static matplotlib figure (for the book, read offline).
 
     Parameters

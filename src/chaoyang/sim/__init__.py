@@ -8,9 +8,11 @@ stakeholder ledger lets the two regimes be compared with confidence intervals ov
 
 Main entry points
 -----------------
-run(regime, *, n_residents=2000, steps=365, seed=None, **params)
-    One run; returns the per-step ledger (a DataFrame) with its manifest in ``attrs``.
-replicate(regime, *, n_reps=30, seed=None, ...)
+run(regime, *, n_residents=2000, steps=365, seed=None, progress=None, **params)
+    One run; returns a :class:`SimResult` with the per-step ledger (``.ledger``) and the run
+    manifest (``.manifest``); sizes, seed, parameters and memory are checked before any work
+    (:mod:`chaoyang.sim.limits`).
+replicate(regime, *, n_reps=30, seed=None, level=0.95, ...)
     Replicates with their own spawned seeds and confidence intervals.
 compare_regimes, sweep, ofat, sobol, hysteresis
     Comparisons, parameter sweeps, sensitivity analysis, the withdrawal shock.
@@ -25,21 +27,26 @@ The evolutionary game lives in :mod:`chaoyang.sim.game`, the interactive explore
 Examples
 --------
 >>> from chaoyang import sim
->>> ledger = sim.run("emotional", n_residents=200, steps=5, seed=1)
->>> len(ledger)
-5
+>>> result = sim.run("emotional", n_residents=200, steps=5, seed=1)
+>>> len(result.ledger), result.manifest["seed"]["entropy"]
+(5, 1)
 """
 
 from chaoyang.sim.agents import BrandChannel, PartyOrganization, PoliceOfficer, Resident
-from chaoyang.sim.analysis import (METRICS, ReplicateResult, compare_regimes, confidence_interval,
+from chaoyang.sim.analysis import (METRICS, compare_regimes, confidence_interval,
                                    granovetter_equilibrium, granovetter_equilibrium_cdf, hysteresis, ofat, replicate,
                                    sobol, summarize_run, sweep)
 from chaoyang.sim.model import LEDGER_COLUMNS, ChaoyangModel, GranovetterModel
 from chaoyang.sim.parameters import PARAMETERS, REGIMES, ParameterError, parameter_table
-from chaoyang.sim.scenarios import LEVERS, granovetter_cascade, make_manifest, run, run_pair, transfer_scenarios
+from chaoyang.sim.limits import MAX_STEPS, MIN_RESIDENTS, estimate_bytes
+from chaoyang.sim.results import (ComparisonResult, HysteresisResult, OfatResult, ReplicateResult, SimResult,
+                                  SobolResult, SweepResult)
+from chaoyang.sim.scenarios import (LEVERS, ScenarioError, granovetter_cascade, make_manifest, run, run_pair,
+                                    transfer_scenarios)
 
 __all__ = ["LEVERS", "run_pair", "BrandChannel", "PartyOrganization", "PoliceOfficer", "Resident", "METRICS", "ReplicateResult",
            "compare_regimes", "confidence_interval", "granovetter_equilibrium", "granovetter_equilibrium_cdf",
            "hysteresis", "ofat", "replicate", "sobol", "summarize_run", "sweep", "LEDGER_COLUMNS", "ChaoyangModel",
            "GranovetterModel", "PARAMETERS", "REGIMES", "ParameterError", "parameter_table", "granovetter_cascade",
-           "make_manifest", "run", "transfer_scenarios"]
+           "make_manifest", "run", "transfer_scenarios", "MAX_STEPS", "MIN_RESIDENTS", "estimate_bytes", "SimResult",
+           "ComparisonResult", "HysteresisResult", "OfatResult", "SobolResult", "SweepResult", "ScenarioError"]

@@ -10,23 +10,26 @@ Examples
 --------
 >>> from chaoyang.sim.analysis import replicate
 >>> result = replicate("emotional", n_reps=3, seed=1, n_residents=200, steps=20)
->>> list(result.summary.columns)
+>>> list(result.to_frame().columns)
 ['metric', 'stakeholder', 'mean', 'sd', 'ci_low', 'ci_high', 'n_reps']
+>>> print(result.summary().splitlines()[0])
+Replicates of regime 'emotional': 3 x 200 residents x 20 days; mean and 95% Student-t interval
 """
 
 from __future__ import annotations
-
-import json
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from chaoyang._validate import check_count, check_level, check_seed
+from chaoyang.errors import ArgumentError
+from chaoyang.sim.limits import check_run_size
 from chaoyang.sim.model import ChaoyangModel
 from chaoyang.sim.parameters import PARAMETERS, ParameterError, check_value
-from chaoyang.sim.scenarios import make_manifest
+from chaoyang.sim.results import (ComparisonResult, HysteresisResult, OfatResult, ReplicateResult, SobolResult,
+                                  SweepResult)
+from chaoyang.sim.scenarios import check_regime, make_manifest
 
 #: Per-run outcome metrics: name -> (stakeholder, which direction is better, meaning).
 METRICS: dict[str, tuple[str, str, str]] = {
@@ -56,7 +59,7 @@ def summarize_run(ledger: pd.DataFrame, tail: int = 30) -> dict[str, float]:
     Parameters
     ----------
     ledger : pandas.DataFrame
-        A ledger from :func:`chaoyang.sim.run` (not modified).
+        A ledger (``result.ledger`` of :func:`chaoyang.sim.run`; not modified).
     tail : int, default 30
         Days at the end averaged for the ``*_final`` participation metric.
 
@@ -66,7 +69,7 @@ def summarize_run(ledger: pd.DataFrame, tail: int = 30) -> dict[str, float]:
         Metric -> value. ``cost_per_prevented_incident`` is NaN when nothing was prevented.
     """
     if len(ledger) == 0:
-        raise ValueError("the ledger is empty; run at least one step")
+        raise ParameterError("the ledger is empty; run at least one step")
     total = ledger.sum(numeric_only=True)
     prevented = float(total["prevented_incidents"])
     out = {
@@ -90,7 +93,7 @@ def summarize_run(ledger: pd.DataFrame, tail: int = 30) -> dict[str, float]:
     return out
 
 
-def confidence_interval(values, level: float = 0.95) -> tuple[float, float, float]:
+def confidence_interval(values, *, level: float = 0.95) -> tuple[float, float, float]:
     """Mean and Student-t confidence interval of replicate values.
 
     Parameters
@@ -110,8 +113,7 @@ def confidence_interval(values, level: float = 0.95) -> tuple[float, float, floa
     >>> confidence_interval([1.0, 2.0, 3.0])[0]
     2.0
     """
-    if not 0 < level < 1:
-        raise ValueError(f"level must lie in (0, 1), got {level}")
+    level = check_level(level)
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x)]
     if x.size == 0:
@@ -128,12 +130,12 @@ def spawn_seeds(seed, n: int) -> list[np.random.SeedSequence]:
 
     Parameters
     ----------
-    seed : int, SeedSequence or None
+    seed : None, int >= 0 or SeedSequence
     n : int
         Number of children, >= 1.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ParameterError(f"n_reps must be a whole number >= 1, got {n!r}")
+    seed = check_seed(seed)
+    n = check_positive(n, "n_reps")
     master = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     return master.spawn(int(n))
 
@@ -153,56 +155,40 @@ def _run_many(jobs, n_jobs: int):
     return Parallel(n_jobs=n_jobs)(delayed(_one_run)(*job) for job in jobs)
 
 
-def _check_sizes(n_residents, steps, n_jobs):
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ParameterError(f"steps must be a whole number >= 1 (days), got {steps!r}")
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
-        raise ParameterError(f"n_jobs must be a non-zero whole number (joblib convention), got {n_jobs!r}")
+def check_positive(value, name: str) -> int:
+    """A whole number >= 1 (replicates, points), else ParameterError."""
+    try:
+        return check_count(value, name, minimum=1)
+    except ArgumentError as error:
+        raise ParameterError(f"{name} must be a whole number >= 1, got {value!r}") from error
 
 
-@dataclass
-class ReplicateResult:
-    """Replicates of one scenario.
+def _check_request(regime, n_residents, steps, n_reps, n_jobs, seed, where, *, n_runs=None):
+    """Every shared argument of the analyses, checked before any run; returns the checked values.
 
-    Attributes
-    ----------
-    ledgers : pandas.DataFrame
-        Every replicate's ledger stacked, with a ``replicate`` column.
-    runs : pandas.DataFrame
-        One row per replicate: the metrics of :data:`METRICS`.
-    summary : pandas.DataFrame
-        One row per metric: mean, SD and 95% confidence interval over replicates.
-    manifest : dict
-        Regime, parameters, master seed, each replicate's seed, versions.
+    ``n_runs`` is the number of ledgers held at once (default ``n_reps``), for the memory estimate.
     """
-
-    ledgers: pd.DataFrame
-    runs: pd.DataFrame
-    summary: pd.DataFrame
-    manifest: dict = field(default_factory=dict)
-
-    def save(self, folder) -> Path:
-        """Write ``ledgers.csv``, ``runs.csv``, ``summary.csv`` and ``manifest.json`` into ``folder``.
-
-        Returns
-        -------
-        pathlib.Path
-            The folder (created if missing).
-        """
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        self.ledgers.to_csv(folder / "ledgers.csv", index=False)
-        self.runs.to_csv(folder / "runs.csv", index=False)
-        self.summary.to_csv(folder / "summary.csv", index=False)
-        (folder / "manifest.json").write_text(json.dumps(self.manifest, indent=2), encoding="utf-8")
-        return folder
+    check_regime(regime)
+    seed = check_seed(seed)
+    n_reps = check_positive(n_reps, "n_reps")
+    if isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0 or n_jobs < -1:
+        raise ParameterError(f"n_jobs must be a whole number >= 1, or -1 for every core (joblib convention), "
+                             f"got {n_jobs!r}")
+    n_residents, steps = check_run_size(n_residents, steps, n_reps=n_runs or n_reps, n_jobs=int(n_jobs), where=where)
+    return n_residents, steps, n_reps, int(n_jobs), seed
 
 
-def summarize_replicates(runs: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+def _check_params(params: dict) -> None:
+    for name, value in params.items():
+        if name != "world":
+            check_value(name, value)
+
+
+def summarize_replicates(runs: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
     """Mean, SD and confidence interval of every metric over replicates (rows of ``runs``)."""
     rows = []
     for metric in METRICS:
-        mean, low, high = confidence_interval(runs[metric], level)
+        mean, low, high = confidence_interval(runs[metric], level=level)
         rows.append({"metric": metric, "stakeholder": METRICS[metric][0], "mean": mean,
                      "sd": float(runs[metric].std(ddof=1)) if len(runs) > 1 else 0.0,
                      "ci_low": low, "ci_high": high, "n_reps": int(runs[metric].notna().sum())})
@@ -210,7 +196,7 @@ def summarize_replicates(runs: pd.DataFrame, level: float = 0.95) -> pd.DataFram
 
 
 def replicate(regime: str = "emotional", *, n_reps: int = 30, seed=None, n_residents: int = 2000,
-              steps: int = 365, n_jobs: int = 1, **params) -> ReplicateResult:
+              steps: int = 365, n_jobs: int = 1, level: float = 0.95, **params) -> ReplicateResult:
     """Run ``n_reps`` replicates, each with its own seed, and summarize with confidence intervals.
 
     Parameters
@@ -218,18 +204,28 @@ def replicate(regime: str = "emotional", *, n_reps: int = 30, seed=None, n_resid
     regime : {"emotional", "subsidy", "none"}
     n_reps : int, default 30
         Number of replicates, >= 1.
-    seed : int, SeedSequence or None
-        Master seed; replicate ``r`` uses ``SeedSequence(seed).spawn(n_reps)[r]``.
+    seed : None, int >= 0 or SeedSequence, default None
+        Master seed; replicate ``r`` uses ``SeedSequence(seed).spawn(n_reps)[r]``. None draws
+        fresh entropy (recorded in the manifest, so the replicates can be repeated).
     n_residents, steps : int
         As in :func:`chaoyang.sim.run`.
     n_jobs : int, default 1
-        Parallel processes (joblib); results do not depend on it.
+        Parallel processes (joblib; -1 = every core); results do not depend on it.
+    level : float, default 0.95
+        Confidence level of the Student-t intervals, strictly between 0 and 1.
     **params
         Parameter overrides.
 
     Returns
     -------
     ReplicateResult
+        ``.table`` (= ``.to_frame()``): one row per metric with mean, SD and interval; ``.runs``,
+        ``.ledgers``, ``.manifest``; ``.summary()`` as text.
+
+    Raises
+    ------
+    ParameterError, SeedError, SizeError
+        As :func:`chaoyang.sim.run`, before any run; the memory estimate counts every kept ledger.
 
     Examples
     --------
@@ -237,7 +233,10 @@ def replicate(regime: str = "emotional", *, n_reps: int = 30, seed=None, n_resid
     >>> r.runs["replicate"].tolist()
     [0, 1]
     """
-    _check_sizes(n_residents, steps, n_jobs)
+    n_residents, steps, n_reps, n_jobs, seed = _check_request(regime, n_residents, steps, n_reps, n_jobs, seed,
+                                                               "sim.replicate")
+    level = check_level(level)
+    _check_params(params)
     children = spawn_seeds(seed, n_reps)
     outputs = _run_many([(regime, n_residents, steps, child, params) for child in children], n_jobs)
     ledgers, runs, manifests = [], [], []
@@ -249,13 +248,14 @@ def replicate(regime: str = "emotional", *, n_reps: int = 30, seed=None, n_resid
     manifest = dict(outputs[0][1])
     manifest["seed"] = {"master_entropy": children[0].entropy, "replicates": manifests}
     manifest["n_reps"] = int(n_reps)
-    return ReplicateResult(pd.concat(ledgers, ignore_index=True), runs_frame, summarize_replicates(runs_frame),
-                           manifest)
+    manifest["level"] = level
+    return ReplicateResult(summarize_replicates(runs_frame, level=level), pd.concat(ledgers, ignore_index=True),
+                           runs_frame, manifest)
 
 
 def compare_regimes(regimes=("emotional", "subsidy"), *, n_reps: int = 30, seed=None, n_residents: int = 2000,
                     steps: int = 365, n_jobs: int = 1, level: float = 0.95, regime_params: dict | None = None,
-                    **params) -> pd.DataFrame:
+                    **params) -> ComparisonResult:
     """Compare two regimes over paired replicates (same seeds for both).
 
     Parameters
@@ -271,19 +271,19 @@ def compare_regimes(regimes=("emotional", "subsidy"), *, n_reps: int = 30, seed=
 
     Returns
     -------
-    pandas.DataFrame
-        One row per metric: stakeholder, direction (``better``), each regime's mean and CI, the
-        paired difference (first minus second) with its CI, and ``favours``: the regime the metric
-        favours when the difference's CI excludes 0, else ``"neither (CI includes 0)"``.
-        ``attrs["results"]`` holds both :class:`ReplicateResult` objects.
+    ComparisonResult
+        ``.table`` (= ``.to_frame()``): one row per metric: stakeholder, direction (``better``),
+        each regime's mean and CI, the paired difference (first minus second) with its CI, and
+        ``favours``: the regime the metric favours when the difference's CI excludes 0, else
+        ``"neither (CI includes 0)"``. ``.results`` holds both :class:`ReplicateResult` objects.
 
     Examples
     --------
-    >>> table = compare_regimes(n_reps=3, seed=2, n_residents=200, steps=30)
-    >>> set(table["favours"]) <= {"emotional", "subsidy", "neither (CI includes 0)"}
+    >>> comparison = compare_regimes(n_reps=3, seed=2, n_residents=200, steps=30)
+    >>> set(comparison.table["favours"]) <= {"emotional", "subsidy", "neither (CI includes 0)"}
     True
     """
-    if len(regimes) != 2 or regimes[0] == regimes[1]:
+    if isinstance(regimes, str) or len(regimes) != 2 or regimes[0] == regimes[1]:
         raise ParameterError(f"regimes must be two different regimes, got {regimes!r}")
     regime_params = dict(regime_params or {})
     unknown = set(regime_params) - set(regimes)
@@ -295,15 +295,23 @@ def compare_regimes(regimes=("emotional", "subsidy"), *, n_reps: int = 30, seed=
         if clash:
             raise ParameterError(f"parameter(s) {sorted(clash)} given both for all regimes and for {regime!r}; "
                                  "give each parameter once")
+    for regime in regimes:
+        check_regime(regime)
+    level = check_level(level)
+    _check_request(regimes[0], n_residents, steps, n_reps, n_jobs, seed, "sim.compare_regimes",
+                   n_runs=2 * n_reps if isinstance(n_reps, int) and not isinstance(n_reps, bool) else None)
+    _check_params(params)
+    for overrides in regime_params.values():
+        _check_params(overrides)
     master = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     results = [replicate(regime, n_reps=n_reps, seed=master, n_residents=n_residents, steps=steps,
-                         n_jobs=n_jobs, **params, **regime_params.get(regime, {})) for regime in regimes]
+                         n_jobs=n_jobs, level=level, **params, **regime_params.get(regime, {})) for regime in regimes]
     a, b = (res.runs for res in results)
     rows = []
     for metric, (stakeholder, better, meaning) in METRICS.items():
-        mean_a, low_a, high_a = confidence_interval(a[metric], level)
-        mean_b, low_b, high_b = confidence_interval(b[metric], level)
-        diff, low_d, high_d = confidence_interval(a[metric] - b[metric], level)
+        mean_a, low_a, high_a = confidence_interval(a[metric], level=level)
+        mean_b, low_b, high_b = confidence_interval(b[metric], level=level)
+        diff, low_d, high_d = confidence_interval(a[metric] - b[metric], level=level)
         if low_d > 0 or high_d < 0:
             first_better = (diff > 0) == (better == "higher")
             favours = regimes[0] if first_better else regimes[1]
@@ -314,13 +322,11 @@ def compare_regimes(regimes=("emotional", "subsidy"), *, n_reps: int = 30, seed=
                      f"{regimes[1]}_mean": mean_b, f"{regimes[1]}_ci_low": low_b, f"{regimes[1]}_ci_high": high_b,
                      "difference": diff, "diff_ci_low": low_d, "diff_ci_high": high_d, "favours": favours,
                      "meaning": meaning})
-    table = pd.DataFrame(rows)
-    table.attrs["results"] = dict(zip(regimes, results))
-    return table
+    return ComparisonResult(pd.DataFrame(rows), dict(zip(regimes, results)), tuple(regimes), level)
 
 
 def sweep(parameter: str, values, *, regime: str = "emotional", n_reps: int = 5, seed=None,
-          n_residents: int = 2000, steps: int = 365, n_jobs: int = 1, **params) -> pd.DataFrame:
+          n_residents: int = 2000, steps: int = 365, n_jobs: int = 1, **params) -> SweepResult:
     """Replicated runs over the values of one parameter (the same replicate seeds at every value).
 
     Parameters
@@ -334,17 +340,27 @@ def sweep(parameter: str, values, *, regime: str = "emotional", n_reps: int = 5,
 
     Returns
     -------
-    pandas.DataFrame
-        One row per (value, replicate): the parameter value, ``replicate`` and every metric.
+    SweepResult
+        ``.table`` (= ``.to_frame()``): one row per (value, replicate): the parameter value,
+        ``replicate`` and every metric.
 
     Examples
     --------
-    >>> table = sweep("ritual_rate", [0.0, 0.5], n_reps=2, seed=1, n_residents=200, steps=20)
-    >>> table.groupby("ritual_rate").size().tolist()
+    >>> result = sweep("ritual_rate", [0.0, 0.5], n_reps=2, seed=1, n_residents=200, steps=20)
+    >>> result.table.groupby("ritual_rate").size().tolist()
     [2, 2]
     """
-    _check_sizes(n_residents, steps, n_jobs)
+    if not isinstance(parameter, str):
+        raise ParameterError(f"parameter must be a parameter name (str), got {parameter!r}")
+    if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__iter__"):
+        raise ParameterError(f"values must be a sequence of values of {parameter!r}, got {values!r}")
     values = [check_value(parameter, v) for v in values]
+    if not values:
+        raise ParameterError(f"values is empty; give at least one value of {parameter!r}")
+    n_reps = check_positive(n_reps, "n_reps")
+    n_residents, steps, n_reps, n_jobs, seed = _check_request(regime, n_residents, steps, n_reps, n_jobs, seed,
+                                                               "sim.sweep", n_runs=len(values) * n_reps)
+    _check_params(params)
     if parameter in params:
         raise ParameterError(f"parameter {parameter!r} is swept; do not also pass it as a fixed override")
     children = spawn_seeds(seed, n_reps)
@@ -354,12 +370,12 @@ def sweep(parameter: str, values, *, regime: str = "emotional", n_reps: int = 5,
     rows = []
     for (job, (ledger, _)) in zip(jobs, outputs):
         rows.append({parameter: job[4][parameter], "replicate": children.index(job[3]), **summarize_run(ledger)})
-    return pd.DataFrame(rows)
+    return SweepResult(pd.DataFrame(rows), parameter)
 
 
 def ofat(ranges: dict, *, outcome: str = "participation_mean", regime: str = "emotional", n_points: int = 5,
          n_reps: int = 5, seed=None, n_residents: int = 2000, steps: int = 365, n_jobs: int = 1,
-         level: float = 0.95, **params) -> pd.DataFrame:
+         level: float = 0.95, **params) -> OfatResult:
     """One-factor-at-a-time sensitivity: vary each parameter over its range, the others at default.
 
     Parameters
@@ -375,47 +391,78 @@ def ofat(ranges: dict, *, outcome: str = "participation_mean", regime: str = "em
 
     Returns
     -------
-    pandas.DataFrame
-        One row per (parameter, value): mean outcome and its CI over replicates; ``attrs["range"]``
-        holds each parameter's outcome range (max - min of the means), the OFAT importance.
+    OfatResult
+        ``.table`` (= ``.to_frame()``): one row per (parameter, value): mean outcome and its CI
+        over replicates; ``.importance``: each parameter's outcome range (max - min of the means),
+        the OFAT importance, largest first.
 
     Examples
     --------
-    >>> table = ofat({"ritual_rate": (0.0, 0.5)}, n_points=2, n_reps=2, seed=1, n_residents=200, steps=20)
-    >>> table["value"].tolist()
+    >>> result = ofat({"ritual_rate": (0.0, 0.5)}, n_points=2, n_reps=2, seed=1, n_residents=200, steps=20)
+    >>> result.table["value"].tolist()
     [0.0, 0.5]
     """
     _check_outcome(outcome)
+    level = check_level(level)
     if isinstance(n_points, bool) or not isinstance(n_points, (int, np.integer)) or n_points < 2:
         raise ParameterError(f"n_points must be a whole number >= 2, got {n_points!r}")
+    ranges = _check_ranges(ranges, kinds=("float", "int"))
+    _check_request(regime, n_residents, steps, n_reps, n_jobs, seed, "sim.ofat",
+                   n_runs=n_points * n_reps if isinstance(n_reps, int) and not isinstance(n_reps, bool) else None)
     rows = []
     for name, (low, high) in ranges.items():
         values = np.linspace(low, high, n_points)
         if PARAMETERS.get(name) is not None and PARAMETERS[name].kind == "int":
             values = np.unique(np.round(values).astype(int))
         table = sweep(name, values.tolist(), regime=regime, n_reps=n_reps, seed=seed, n_residents=n_residents,
-                      steps=steps, n_jobs=n_jobs, **params)
+                      steps=steps, n_jobs=n_jobs, **params).table
         for value, group in table.groupby(name, sort=True):
-            mean, ci_low, ci_high = confidence_interval(group[outcome], level)
+            mean, ci_low, ci_high = confidence_interval(group[outcome], level=level)
             rows.append({"parameter": name, "value": float(value), "mean": mean, "ci_low": ci_low,
                          "ci_high": ci_high})
     frame = pd.DataFrame(rows)
-    frame.attrs["range"] = frame.groupby("parameter")["mean"].agg(lambda s: s.max() - s.min()).sort_values(
-        ascending=False).to_dict()
-    return frame
+    importance = frame.groupby("parameter")["mean"].agg(lambda s: s.max() - s.min()).sort_values(ascending=False)
+    importance.name = f"OFAT range of mean {outcome}"
+    return OfatResult(frame, importance, outcome)
+
+
+def _check_ranges(ranges, kinds=("float",)) -> dict:
+    """``ranges`` as {name: (low, high)} with low < high inside each parameter's range, else ParameterError."""
+    if not isinstance(ranges, dict) or not ranges:
+        raise ParameterError(f"ranges must be a non-empty dict parameter -> (low, high), got {ranges!r}")
+    checked = {}
+    for name, bounds in ranges.items():
+        if not isinstance(name, str) or name not in PARAMETERS:
+            check_value(str(name), None)  # raises the unknown-parameter error with suggestions
+        if PARAMETERS[name].kind not in kinds:
+            raise ParameterError(f"{name!r} is a {PARAMETERS[name].kind} parameter; this analysis varies "
+                                 f"{' or '.join(kinds)} parameters only")
+        try:
+            low, high = bounds
+        except (TypeError, ValueError):
+            raise ParameterError(f"range of {name!r} must be a pair (low, high), got {bounds!r}") from None
+        low, high = check_value(name, low), check_value(name, high)
+        if not low < high:
+            raise ParameterError(f"range of {name!r} must have low < high, got ({low}, {high})")
+        checked[name] = (low, high)
+    return checked
 
 
 def _check_outcome(outcome: str) -> None:
-    if outcome not in METRICS:
+    if not isinstance(outcome, str) or outcome not in METRICS:
         raise ParameterError(f"unknown outcome {outcome!r}; valid outcomes: {', '.join(METRICS)}")
 
 
 def sobol(ranges: dict, *, outcome: str = "participation_mean", regime: str = "emotional", n_base: int = 16,
-          seed: int = 0, n_reps: int = 1, n_residents: int = 500, steps: int = 120, n_jobs: int = 1) -> pd.DataFrame:
+          seed=None, n_reps: int = 1, n_residents: int = 500, steps: int = 120, n_jobs: int = 1,
+          level: float = 0.95) -> SobolResult:
     """Sobol variance-based sensitivity indices (SALib: Saltelli sampling, Sobol analysis).
 
-    First-order (S1) and total (ST) indices, without second-order terms. The cost is
-    ``n_base * (k + 2) * n_reps`` runs for ``k`` parameters, so keep the model small.
+    First-order (S1) and total (ST) indices, without second-order terms. ``n_base`` is Saltelli's
+    base sample size N (SALib's ``N``): the sampler draws N points of a 2k-dimensional Sobol
+    sequence and builds N (k + 2) parameter sets from them, so the cost is
+    ``n_base * (k + 2) * n_reps`` runs for ``k`` parameters; keep the model small. (It is not a
+    number of resamples: the bootstrap of the intervals is SALib's, with its default 100 draws.)
 
     Every sample point is run with the same ``n_reps`` seeds (common random numbers) and the outcome
     averaged over them: the model is then a deterministic function of the parameters, so the indices
@@ -430,27 +477,31 @@ def sobol(ranges: dict, *, outcome: str = "participation_mean", regime: str = "e
     outcome : str, default "participation_mean"
         A metric of :data:`METRICS`.
     n_base : int, default 16
-        Base sample size; a power of 2 (Sobol sequence), >= 2.
-    seed : int, default 0
-        Seeds the Sobol sequence scrambling, the bootstrap of the confidence intervals, and the
-        model runs (the ``n_reps`` seeds spawned from it, shared by every sample point).
+        Saltelli's base sample size N; a power of 2 (Sobol sequence), >= 2.
+    seed : None, int >= 0 or SeedSequence, default None
+        Master seed of the Sobol sequence scrambling, the bootstrap of the confidence intervals, and
+        the model runs (the ``n_reps`` seeds spawned from it, shared by every sample point). None
+        draws fresh entropy (recorded in the result's ``seed_entropy``, so the analysis can be repeated).
     n_reps : int, default 1
         Seeds averaged per sample point.
     n_residents, steps : int
         Model size for each run (small by default).
     n_jobs : int, default 1
+    level : float, default 0.95
+        Confidence level of the bootstrap intervals (SALib's ``conf_level``).
 
     Returns
     -------
-    pandas.DataFrame
-        Index = parameter; columns ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (95% bootstrap
-        half-widths). ``attrs["samples"]`` holds the sampled parameter values and outcomes.
+    SobolResult
+        ``.table`` (= ``.to_frame()``): index = parameter; columns ``S1``, ``S1_conf``, ``ST``,
+        ``ST_conf`` (bootstrap half-widths at ``level``). ``.samples``: the sampled parameter values
+        and outcomes.
 
     Examples
     --------
-    >>> table = sobol({"ritual_rate": (0.0, 0.5), "police_gain": (0.0, 0.5)}, n_base=4,
-    ...               n_residents=100, steps=10)
-    >>> list(table.columns)
+    >>> result = sobol({"ritual_rate": (0.0, 0.5), "police_gain": (0.0, 0.5)}, n_base=4, seed=0,
+    ...                n_residents=100, steps=10)
+    >>> list(result.table.columns)
     ['S1', 'S1_conf', 'ST', 'ST_conf']
     """
     from SALib.analyze import sobol as sobol_analyze
@@ -459,31 +510,33 @@ def sobol(ranges: dict, *, outcome: str = "participation_mean", regime: str = "e
     _check_outcome(outcome)
     if isinstance(n_base, bool) or not isinstance(n_base, (int, np.integer)) or n_base < 2 or n_base & (n_base - 1):
         raise ParameterError(f"n_base must be a power of 2 >= 2, got {n_base!r}")
+    level = check_level(level)
+    ranges = _check_ranges(ranges)
     names = list(ranges)
-    for name in names:
-        low, high = ranges[name]
-        if name not in PARAMETERS or PARAMETERS[name].kind != "float":
-            raise ParameterError(f"Sobol analysis needs float parameters; {name!r} is not one")
-        check_value(name, low)
-        check_value(name, high)
-        if not low < high:
-            raise ParameterError(f"range of {name!r} must have low < high, got ({low}, {high})")
+    n_points = n_base * (len(names) + 2)
+    n_residents, steps, n_reps, n_jobs, seed = _check_request(
+        regime, n_residents, steps, n_reps, n_jobs, seed, "sim.sobol",
+        n_runs=n_points * n_reps if isinstance(n_reps, int) and not isinstance(n_reps, bool) else None)
+    master = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    # SALib takes an int seed: derive one for the sampler and one for the bootstrap from the master.
+    sample_seed, boot_seed = (int(x) for x in master.generate_state(2, dtype=np.uint32))
     problem = {"num_vars": len(names), "names": names, "bounds": [list(ranges[n]) for n in names]}
-    samples = sobol_sample.sample(problem, n_base, calc_second_order=False, seed=seed)
-    children = spawn_seeds(seed, n_reps)
+    samples = sobol_sample.sample(problem, n_base, calc_second_order=False, seed=sample_seed)
+    children = spawn_seeds(master, n_reps)
     jobs = [(regime, n_residents, steps, child, dict(zip(names, map(float, row))))
             for row in samples for child in children]
     outputs = _run_many(jobs, n_jobs)
     y = np.array([summarize_run(ledger)[outcome] for ledger, _ in outputs]).reshape(len(samples), n_reps).mean(axis=1)
-    indices = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
+    indices = sobol_analyze.analyze(problem, y, calc_second_order=False, conf_level=level, seed=boot_seed)
     table = pd.DataFrame({"S1": indices["S1"], "S1_conf": indices["S1_conf"], "ST": indices["ST"],
                           "ST_conf": indices["ST_conf"]}, index=pd.Index(names, name="parameter"))
-    table.attrs["samples"] = pd.DataFrame(samples, columns=names).assign(**{outcome: y})
-    return table
+    return SobolResult(table, pd.DataFrame(samples, columns=names).assign(**{outcome: y}), outcome, int(n_base),
+                       level, master.entropy)
 
 
 def hysteresis(crowding_values=(0.0, 0.5, 1.0), *, stop_step: int = 180, steps: int = 365, n_reps: int = 5,
-               seed=None, n_residents: int = 2000, window: int = 30, n_jobs: int = 1, **params) -> pd.DataFrame:
+               seed=None, n_residents: int = 2000, window: int = 30, n_jobs: int = 1, level: float = 0.95,
+               **params) -> HysteresisResult:
     """Withdrawal shock: a subsidy stopped after day ``stop_step``, for several crowding-out strengths.
 
     Parameters
@@ -499,14 +552,29 @@ def hysteresis(crowding_values=(0.0, 0.5, 1.0), *, stop_step: int = 180, steps: 
         seeds, because the subsidy pays from day 1), during (the last ``window`` paid days) and
         after withdrawal (the last ``window`` days of the run).
 
+    level : float, default 0.95
+        Confidence level of the Student-t intervals.
+
     Returns
     -------
-    pandas.DataFrame
-        One row per crowding value: mean and CI of participation before (status quo), during and
-        after the subsidy, and ``hysteresis`` = after - before (negative: the subsidy left
-        participation lower than it found it). ``attrs["ledgers"]`` maps each crowding value to
-        its replicates' stacked ledgers (for plotting the trajectories).
+    HysteresisResult
+        ``.table`` (= ``.to_frame()``): one row per crowding value: mean and CI of participation
+        before (status quo), during and after the subsidy, and ``hysteresis`` = after - before
+        (negative: the subsidy left participation lower than it found it). ``.ledgers`` maps each
+        crowding value to its replicates' stacked ledgers (for plotting the trajectories).
     """
+    level = check_level(level)
+    if isinstance(crowding_values, (str, bytes, dict)) or not hasattr(crowding_values, "__iter__"):
+        raise ParameterError(f"crowding_values must be a sequence of crowding_out values, got {crowding_values!r}")
+    crowding_values = [check_value("crowding_out", v) for v in crowding_values]
+    if not crowding_values:
+        raise ParameterError("crowding_values is empty; give at least one crowding_out value")
+    stop_step = check_positive(stop_step, "stop_step")
+    window = check_positive(window, "window")
+    n_residents, steps, n_reps, n_jobs, seed = _check_request(
+        "subsidy", n_residents, steps, n_reps, n_jobs, seed, "sim.hysteresis",
+        n_runs=(len(crowding_values) + 1) * n_reps if isinstance(n_reps, int) and not isinstance(n_reps, bool) else None)
+    _check_params(params)
     if stop_step + window > steps:
         raise ParameterError(f"stop_step + window = {stop_step + window} must not exceed steps = {steps}")
     before = replicate("none", n_reps=n_reps, seed=seed, n_residents=n_residents, steps=window, n_jobs=n_jobs,
@@ -522,12 +590,10 @@ def hysteresis(crowding_values=(0.0, 0.5, 1.0), *, stop_step: int = 180, steps: 
         row = {"crowding_out": float(value)}
         for label, values in (("before", before), ("during", during), ("after", after),
                               ("hysteresis", after - before)):
-            mean, low, high = confidence_interval(values)
+            mean, low, high = confidence_interval(values, level=level)
             row.update({label: mean, f"{label}_ci_low": low, f"{label}_ci_high": high})
         rows.append(row)
-    table = pd.DataFrame(rows)
-    table.attrs["ledgers"] = ledgers
-    return table
+    return HysteresisResult(pd.DataFrame(rows), ledgers, int(stop_step))
 
 
 def granovetter_equilibrium(thresholds) -> float:

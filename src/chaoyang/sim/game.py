@@ -82,6 +82,14 @@ STRATEGY_LABELS = {"government": ("subsidy", "emotional"), "residents": ("not pa
                    "police": ("routine", "engaged")}
 
 
+#: Largest payoff parameter accepted.
+MAX_PAYOFF = 1e6
+#: Longest integration time of :meth:`MobilizationGame.simulate`.
+MAX_TIME = 1e4
+#: Most output points of :meth:`MobilizationGame.simulate`.
+MAX_POINTS = 100_000
+
+
 @dataclass(frozen=True)
 class MobilizationGame:
     """Payoff parameters of the mobilization game (see the module docstring for the payoff table).
@@ -114,7 +122,8 @@ class MobilizationGame:
     Raises
     ------
     ParameterError
-        If a payoff parameter is negative or not finite.
+        If a payoff parameter is not a number in [0, MAX_PAYOFF] (1e6: larger payoffs only rescale
+        time, and overflow the integrator).
     """
 
     value_emotional: float = 10.0
@@ -139,8 +148,10 @@ class MobilizationGame:
                 if not isinstance(value, bool):
                     raise ParameterError(f"with_police must be True or False, got {value!r}")
                 continue
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
-                raise ParameterError(f"game parameter {f.name!r} = {value!r} is out of range; valid range: [0, inf)")
+            if (isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating))
+                    or not np.isfinite(value) or not 0 <= value <= MAX_PAYOFF):
+                raise ParameterError(f"game parameter {f.name!r} = {value!r} is out of range; valid range: "
+                                     f"[0, {MAX_PAYOFF:g}]")
 
     def replace(self, **changes) -> "MobilizationGame":
         """A copy with some parameters changed (unknown names raise ParameterError)."""
@@ -187,8 +198,11 @@ class MobilizationGame:
         return d0 + M @ self._state(state)
 
     def _state(self, state) -> np.ndarray:
-        s = np.asarray(state, dtype=float)
-        if s.shape != (self.n_populations,) or np.any(s < 0) or np.any(s > 1):
+        try:
+            s = np.asarray(state, dtype=float)
+        except (TypeError, ValueError):
+            s = np.full(self.n_populations, np.nan)
+        if s.shape != (self.n_populations,) or not np.all(np.isfinite(s)) or np.any(s < 0) or np.any(s > 1):
             raise ParameterError(f"state must hold {self.n_populations} shares in [0, 1] "
                                  f"({', '.join(self.populations)}), got {state!r}")
         return s
@@ -257,6 +271,15 @@ class MobilizationGame:
     def simulate(self, start, *, t_max: float = 50.0, n_points: int = 201) -> pd.DataFrame:
         """Integrate the replicator dynamics from ``start`` (scipy ``solve_ivp``, RK45).
 
+        Parameters
+        ----------
+        start : sequence of float
+            One share in [0, 1] per population.
+        t_max : float, default 50
+            Integration time, in (0, :data:`MAX_TIME`].
+        n_points : int, default 201
+            Output times, 2 to :data:`MAX_POINTS`.
+
         Returns
         -------
         pandas.DataFrame
@@ -264,6 +287,12 @@ class MobilizationGame:
         """
         from scipy.integrate import solve_ivp
 
+        if (isinstance(t_max, (bool, np.bool_)) or not isinstance(t_max, (int, float, np.integer, np.floating))
+                or not np.isfinite(t_max) or not 0 < t_max <= MAX_TIME):
+            raise ParameterError(f"t_max={t_max!r} must be a time in (0, {MAX_TIME:g}]")
+        if (isinstance(n_points, (bool, np.bool_)) or not isinstance(n_points, (int, np.integer))
+                or not 2 <= n_points <= MAX_POINTS):
+            raise ParameterError(f"n_points={n_points!r} must be a whole number in [2, {MAX_POINTS:,}]")
         start = self._state(start)
         t = np.linspace(0.0, t_max, n_points)
         solution = solve_ivp(lambda _t, s: np.clip(s, 0, 1) * (1 - np.clip(s, 0, 1)) * self.payoff_differences(
@@ -344,9 +373,9 @@ def explain(game: MobilizationGame, comparison: pd.DataFrame | None = None) -> s
     Parameters
     ----------
     game : MobilizationGame
-    comparison : pandas.DataFrame, optional
-        A table from :func:`chaoyang.sim.compare_regimes` (emotional vs subsidy); its numbers are
-        quoted if given.
+    comparison : ComparisonResult, optional
+        The result of :func:`chaoyang.sim.compare_regimes` (emotional vs subsidy) or its table;
+        its numbers are quoted if given.
 
     Returns
     -------
@@ -374,7 +403,10 @@ def explain(game: MobilizationGame, comparison: pd.DataFrame | None = None) -> s
              f"when emotional energy plus their own safety benefit (e + r = {game.ee_gain + game.safety_benefit:g}) "
              f"exceeds their time cost (c = {game.participation_cost:g}).")
     if comparison is not None:
-        rows = comparison.set_index("metric")
+        table = getattr(comparison, "table", comparison)
+        if not isinstance(table, pd.DataFrame) or "metric" not in table:
+            raise ParameterError("comparison must come from compare_regimes(('emotional', 'subsidy'), ...)")
+        rows = table.set_index("metric")
         try:
             p_e, p_s = rows.loc["participation_mean", ["emotional_mean", "subsidy_mean"]]
             c_e, c_s = rows.loc["cost_per_prevented_incident", ["emotional_mean", "subsidy_mean"]]

@@ -28,8 +28,9 @@ import pandas as pd
 from mesa.discrete_space import Network
 from scipy import sparse
 
+from chaoyang._validate import check_seed
 from chaoyang.sim.agents import BrandChannel, PartyOrganization, PoliceOfficer, Resident, sigmoid
-from chaoyang.sim.parameters import OPPORTUNITY_BY_TYPE, ParameterError, resolve
+from chaoyang.sim.parameters import OPPORTUNITY_BY_TYPE, resolve
 from chaoyang.world import DEFAULT_WORLD, DRIVERS, LATENT_ORDER, PARTICIPATION_FORMS, World
 
 #: Ledger columns and their meaning (units). Every per-step row of :meth:`ChaoyangModel.ledger` has them.
@@ -77,10 +78,13 @@ class ChaoyangModel(mesa.Model):
         Preset of the mobilization regime (see :data:`chaoyang.sim.parameters.REGIMES`); any
         parameter can still be overridden.
     n_residents : int, default 2000
-        Number of residents, >= 1.
-    seed : int, numpy.random.SeedSequence or None
+        Number of residents, >= 1 (the model class accepts any size, for docking with Granovetter's
+        model on a few agents; :func:`chaoyang.sim.run` asks for at least
+        :data:`chaoyang.sim.limits.MIN_RESIDENTS` and checks memory first).
+    seed : None, int >= 0 or numpy.random.SeedSequence, default None
         Seed of every random draw (numpy Generator and mesa's Python ``random``). None draws fresh
-        entropy; :attr:`seed_entropy` records it so the run can be repeated.
+        entropy (not reproducible unless read back from :attr:`seed_entropy`, which records it).
+        Bools, floats and strings raise :class:`chaoyang.errors.SeedError`.
     world : World, default DEFAULT_WORLD
         The planted truth whose paths and community types the residents follow.
     **params
@@ -114,6 +118,7 @@ class ChaoyangModel(mesa.Model):
 
     def __init__(self, regime: str = "emotional", n_residents: int = 2000, *, seed=None,
                  world: World = DEFAULT_WORLD, **params):
+        seed = check_seed(seed)
         p = resolve(regime, n_residents, params)
         if not isinstance(world, World):
             raise TypeError(f"world must be a chaoyang.world.World, got {type(world).__name__}")
@@ -414,13 +419,15 @@ class ChaoyangModel(mesa.Model):
         self._rows.append(row)
 
     # ------------------------------------------------------------------ running and results
-    def run(self, steps: int) -> pd.DataFrame:
+    def run(self, steps: int, *, progress=False) -> pd.DataFrame:
         """Run ``steps`` days and return the whole ledger so far.
 
         Parameters
         ----------
         steps : int
-            Number of days to run, >= 1.
+            Number of days to run, 1 to :data:`chaoyang.sim.limits.MAX_STEPS`.
+        progress : bool or None, default False
+            Show a tqdm progress bar on stderr; None decides by size as :func:`chaoyang.sim.run` does.
 
         Returns
         -------
@@ -430,11 +437,17 @@ class ChaoyangModel(mesa.Model):
         Raises
         ------
         ParameterError
-            If ``steps`` is not a whole number >= 1.
+            If ``steps`` is not a whole number in 1 .. MAX_STEPS.
         """
-        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-            raise ParameterError(f"steps must be a whole number >= 1 (days), got {steps!r}")
-        for _ in range(int(steps)):
+        from chaoyang.sim.limits import MAX_STEPS, check_size, show_progress
+
+        steps = check_size(steps, "steps", minimum=1, maximum=MAX_STEPS, unit="days; a century")
+        days = range(steps)
+        if show_progress(progress, self.n_residents, steps):
+            from tqdm import tqdm
+
+            days = tqdm(days, desc=f"chaoyang.sim {self.p['regime']}", unit="day", leave=False)
+        for _ in days:
             self.step()
         return self.ledger()
 
@@ -468,7 +481,7 @@ class GranovetterModel(ChaoyangModel):
     thresholds : array-like of float, optional
         Thresholds as shares of the group, in [0, inf). Default: Granovetter's uniform example with
         100 agents, thresholds 0, 1/100, ..., 99/100.
-    seed : int, optional
+    seed : None, int >= 0 or numpy.random.SeedSequence, default None
         Only affects the (unused) latent draws; the cascade itself is deterministic.
 
     Examples

@@ -360,3 +360,51 @@ def parameter_table():
     rows = [{"name": p.name, "group": p.group, "default": repr(p.default), "range": p.range_text(), "unit": p.unit,
              "meaning": p.doc} for p in PARAMETERS.values()]
     return pd.DataFrame(rows).set_index("name")
+
+
+_GROUP_TITLES = {"population": "Population and space", "rituals": "Interaction rituals (party organization)",
+                 "police": "Community police", "brand": "The brand", "participation": "Participation",
+                 "subsidy": "Subsidy", "incidents": "Incidents and safety"}
+
+
+def _default_text(param: Parameter) -> str:
+    value = param.default
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return f"`{value!r}`"
+    if param.kind == "int":
+        return f"{value:,}"
+    return f"{value:.4g}"
+
+
+def odd_parameter_markdown() -> str:
+    """The ODD page's parameter tables (``book/methods/odd_parameters.md``), generated from :data:`PARAMETERS`.
+
+    One table per mechanism (name, default, valid range, unit, meaning) and one for the regime
+    presets. Floats are shown with 4 significant digits. Regenerate the page's file with
+    ``python -c "from chaoyang.sim.parameters import odd_parameter_markdown as f; print(f(), end='')"
+    > book/methods/odd_parameters.md``; ``tests/test_sim_odd.py`` fails when the file and the code differ.
+
+    Examples
+    --------
+    >>> text = odd_parameter_markdown()
+    >>> "| `ritual_rate` | 0.2857 | [0, 1] | per community per day |" in text
+    True
+    """
+    lines = ["% Generated from chaoyang.sim.parameters.PARAMETERS by odd_parameter_markdown(); do not edit by hand",
+             "% (tests/test_sim_odd.py compares this file with the code).", ""]
+    for group, title in _GROUP_TITLES.items():
+        lines += [f"**{title}**", "", "| parameter | default | valid range | unit | meaning |", "|---|---|---|---|---|"]
+        for param in PARAMETERS.values():
+            if param.group == group:
+                meaning = param.doc.replace("|", "\\|")
+                lines.append(f"| `{param.name}` | {_default_text(param)} | {param.range_text()} | {param.unit} | "
+                             f"{meaning} |")
+        lines.append("")
+    names = sorted({k for preset in REGIMES.values() for k in preset})
+    lines += ["**Regime presets** (they override the defaults above)", "",
+              "| regime | " + " | ".join(f"`{n}`" for n in names) + " |", "|---" * (len(names) + 1) + "|"]
+    for regime, preset in REGIMES.items():
+        cells = [f"`{preset[n]!r}`" if isinstance(preset[n], bool) else f"{preset[n]:.4g}" for n in names]
+        lines.append(f"| `{regime}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+

@@ -2,7 +2,9 @@
 
 Examples
 --------
->>> pilot = subsidy_pilot(seed=3)  # doctest: +SKIP
+>>> pilot = subsidy_pilot(seed=3)  # 6 communities x 2 arms x 240 days
+>>> pilot.groupby("arm").size().to_dict()
+{'comparison': 1440, 'pilot': 1440}
 """
 
 from __future__ import annotations
@@ -48,8 +50,8 @@ def subsidy_pilot(world: World = CAPSTONE_WORLD, sim_params=CAPSTONE_SIM_PARAMS,
                                                           "pay_per_tip": design["pay_per_tip"]}),
                                    ("comparison", "none", {})):
             ledger = run(regime, n_residents=design["residents_per_community"], steps=design["days"],
-                             seed=np.random.SeedSequence(child.entropy, spawn_key=child.spawn_key), world=world,
-                             community_size=design["residents_per_community"], **dict(sim_params), **extra)
+                         seed=np.random.SeedSequence(child.entropy, spawn_key=child.spawn_key), world=world,
+                         community_size=design["residents_per_community"], **dict(sim_params), **extra).ledger
             frames.append(pd.DataFrame({
                 "arm": arm, "community_id": f"P{number:02d}", "day": ledger["step"].astype(int),
                 "subsidy_active": ledger["subsidy_active"].astype(int),

@@ -3,9 +3,11 @@
 Examples
 --------
 >>> from chaoyang import sim
->>> ledger = sim.run("emotional", n_residents=200, steps=10, seed=1)
->>> bool(ledger["participation_rate"].between(0, 1).all())
+>>> result = sim.run("emotional", n_residents=200, steps=10, seed=1)
+>>> bool(result.ledger["participation_rate"].between(0, 1).all())
 True
+>>> sim.transfer_scenarios()["type: rental"]
+{'community_type': 'rental'}
 """
 
 from __future__ import annotations
@@ -17,11 +19,37 @@ import platform
 import numpy as np
 import pandas as pd
 
+from chaoyang._validate import check_seed
+from chaoyang.errors import ChaoyangError
+from chaoyang.sim.limits import check_run_size, show_progress
 from chaoyang.sim.model import ChaoyangModel, GranovetterModel
-from chaoyang.sim.parameters import REGIMES, check_value
+from chaoyang.sim.parameters import REGIMES, ParameterError, check_value
+from chaoyang.sim.results import SimResult
 
 
-__all__ = ["run", "run_pair", "LEVERS", "make_manifest", "granovetter_cascade", "transfer_scenarios", "REGIMES"]
+__all__ = ["run", "run_pair", "LEVERS", "make_manifest", "granovetter_cascade", "transfer_scenarios", "REGIMES",
+           "ScenarioError", "check_regime"]
+
+
+class ScenarioError(ChaoyangError, KeyError):
+    """A scenario name that :func:`transfer_scenarios` does not define (the message lists them)."""
+
+    def __str__(self) -> str:  # KeyError would print the message in quotes
+        return str(self.args[0]) if self.args else ""
+
+
+class _Scenarios(dict):
+    """The scenario dictionary: an unknown name raises ScenarioError listing the known ones."""
+
+    def __missing__(self, name):
+        raise ScenarioError(f"unknown scenario {name!r}; known scenarios: {', '.join(repr(k) for k in self)}")
+
+
+def check_regime(regime) -> str:
+    """Return ``regime`` if it is a key of :data:`REGIMES`; raise ParameterError listing them otherwise."""
+    if not isinstance(regime, str) or regime not in REGIMES:
+        raise ParameterError(f"unknown regime {regime!r}; valid regimes: {', '.join(repr(r) for r in REGIMES)}")
+    return regime
 
 
 def _versions() -> dict[str, str]:
@@ -69,9 +97,12 @@ def make_manifest(model: ChaoyangModel, steps: int, **extra) -> dict:
             "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), **extra}
 
 
-def run(regime: str = "emotional", *, n_residents: int = 2000, steps: int = 365, seed=None,
-        **params) -> pd.DataFrame:
-    """Run the Chaoyang model once and return its stakeholder ledger.
+def run(regime: str = "emotional", *, n_residents: int = 2000, steps: int = 365, seed=None, progress=None,
+        **params) -> SimResult:
+    """Run the Chaoyang model once and return its ledger and manifest.
+
+    Every argument is checked before any work: the regime, the sizes, the seed, every parameter,
+    and the memory the run would need (:mod:`chaoyang.sim.limits`).
 
     Parameters
     ----------
@@ -80,39 +111,55 @@ def run(regime: str = "emotional", *, n_residents: int = 2000, steps: int = 365,
         pay. ``"subsidy"``: traditional economic subsidy (pay per patrol hour and per tip), routine
         policing, no rituals, no brand campaign. ``"none"``: no mobilization.
     n_residents : int, default 2000
-        Number of residents, >= 1.
+        Number of residents, at least :data:`chaoyang.sim.limits.MIN_RESIDENTS` (10); the upper
+        limit is the memory estimate (about 2.7 kB per resident).
     steps : int, default 365
-        Days to simulate, >= 1.
-    seed : int, numpy.random.SeedSequence or None
-        Same seed, same ledger to the bit. None draws fresh entropy (recorded in the manifest).
+        Days to simulate, 1 to :data:`chaoyang.sim.limits.MAX_STEPS` (36,500).
+    seed : None, int >= 0 or numpy.random.SeedSequence, default None
+        Same seed, same ledger to the bit. None draws fresh entropy: not reproducible unless
+        repeated from the entropy recorded in ``result.manifest["seed"]``.
+    progress : None, True or False, default None
+        Progress bar (tqdm, on stderr). None shows it for long runs only
+        (``steps * (n_residents + 1,000) >= 10,000,000``, :data:`chaoyang.sim.limits.PROGRESS_WORK`).
     **params
-        Overrides of any parameter in :func:`chaoyang.sim.parameter_table`.
+        Overrides of any parameter in :func:`chaoyang.sim.parameter_table`, and ``world`` (a
+        :class:`chaoyang.world.World`).
 
     Returns
     -------
-    pandas.DataFrame
-        One row per day (columns: :data:`chaoyang.sim.model.LEDGER_COLUMNS`): participation rate
-        and the six forms, mean constructs, incidents, each stakeholder's cost and benefit.
-        ``ledger.attrs["manifest"]`` holds the run manifest (:func:`make_manifest`).
+    SimResult
+        ``.ledger``: one row per day (columns: :data:`chaoyang.sim.LEDGER_COLUMNS`): participation
+        rate and the six forms, mean constructs, incidents, each stakeholder's cost and benefit.
+        ``.manifest``: the run manifest (:func:`make_manifest`). ``.summary()``: the outcome metrics
+        as text; ``.to_frame()``: a copy of the ledger.
 
     Raises
     ------
     ParameterError
-        Unknown regime or parameter, or a value out of its range (the message names it and gives
-        the valid range).
+        Unknown regime or parameter, a size or value out of its range (the message names it and
+        gives the valid range).
+    SeedError
+        A seed that is a bool, float, string or negative.
+    SizeError
+        The run would need more memory than is available (the message gives both).
 
     Examples
     --------
-    >>> ledger = run("subsidy", n_residents=300, steps=20, seed=7)
-    >>> ledger.loc[ledger["step"] == 1, "subsidy_active"].item()
+    >>> result = run("subsidy", n_residents=300, steps=20, seed=7)
+    >>> result.ledger.loc[result.ledger["step"] == 1, "subsidy_active"].item()
     1
-    >>> ledger.equals(run("subsidy", n_residents=300, steps=20, seed=7))
+    >>> result.ledger.equals(run("subsidy", n_residents=300, steps=20, seed=7).ledger)
     True
+    >>> result.manifest["params"]["pay_per_hour"]
+    20.0
     """
+    check_regime(regime)
+    seed = check_seed(seed)
+    n_residents, steps = check_run_size(n_residents, steps)
+    show = show_progress(progress, n_residents, steps)
     model = ChaoyangModel(regime, n_residents, seed=seed, **params)
-    ledger = model.run(steps)
-    ledger.attrs["manifest"] = make_manifest(model, steps)
-    return ledger
+    ledger = model.run(steps, progress=show)
+    return SimResult(ledger, make_manifest(model, steps))
 
 
 def granovetter_cascade(thresholds, *, max_steps: int | None = None) -> pd.Series:
@@ -162,7 +209,8 @@ def transfer_scenarios() -> dict[str, dict[str, object]]:
     -------
     dict
         Scenario name -> parameter overrides (to pass to :func:`run` or
-        :func:`chaoyang.sim.analysis.compare_regimes`).
+        :func:`chaoyang.sim.analysis.compare_regimes`). An unknown name raises
+        :class:`ScenarioError` (a ``KeyError``) listing the known names.
 
     Examples
     --------
@@ -172,7 +220,7 @@ def transfer_scenarios() -> dict[str, dict[str, object]]:
     """
     from chaoyang.sim.parameters import COMMUNITY_TYPE_KEYS
 
-    scenarios: dict[str, dict[str, object]] = {"Chaoyang (baseline)": {}}
+    scenarios: dict[str, dict[str, object]] = _Scenarios({"Chaoyang (baseline)": {}})
     for key in COMMUNITY_TYPE_KEYS:
         scenarios[f"type: {key}"] = {"community_type": key}
     scenarios["police: no community officer"] = {"officers_per_community": 0}
@@ -195,18 +243,33 @@ LEVERS: dict[str, tuple[float, float, float]] = {
 }
 
 
-def run_pair(*, n_residents: int = 2000, steps: int = 365, seed: int = 1, **levers) -> dict[str, pd.DataFrame]:
+def run_pair(*, n_residents: int = 2000, steps: int = 365, seed=1, progress=None, **levers) -> dict[str, SimResult]:
     """Run the emotional and the subsidy regime with the same seed and levers.
 
-    ``pay_per_hour`` applies to the subsidy regime only (the emotional regime never pays).
+    ``pay_per_hour`` and ``pay_per_tip`` apply to the subsidy regime only (the emotional regime
+    never pays).
+
+    Parameters
+    ----------
+    n_residents, steps, seed, progress
+        As in :func:`run` (``seed`` defaults to 1 here: the explorer shows one fixed pair of runs).
+    **levers
+        Parameter overrides, checked before either run.
 
     Returns
     -------
     dict
-        Regime -> ledger.
+        Regime -> :class:`SimResult`.
+
+    Examples
+    --------
+    >>> pair = run_pair(n_residents=100, steps=3, seed=2)
+    >>> sorted(pair), float(pair["emotional"].ledger["subsidy_paid"].sum())
+    (['emotional', 'subsidy'], 0.0)
     """
     for name, value in levers.items():
         check_value(name, value)
     emotional_levers = {k: v for k, v in levers.items() if k not in ("pay_per_hour", "pay_per_tip")}
-    return {"emotional": run("emotional", n_residents=n_residents, steps=steps, seed=seed, **emotional_levers),
-            "subsidy": run("subsidy", n_residents=n_residents, steps=steps, seed=seed, **levers)}
+    return {"emotional": run("emotional", n_residents=n_residents, steps=steps, seed=seed, progress=progress,
+                             **emotional_levers),
+            "subsidy": run("subsidy", n_residents=n_residents, steps=steps, seed=seed, progress=progress, **levers)}

@@ -9,7 +9,7 @@ from chaoyang.plots.sim_explorer import draw
 from chaoyang.sim.scenarios import LEVERS, run_pair
 
 def explorer(*, n_residents: int = 2000, steps: int = 365, seed: int = 1):
-    """Sliders for the main levers; the model re-runs and redraws on release (about a second).
+    """Sliders for the main levers; both regimes re-run and redraw when a slider is released.
 
     Parameters
     ----------
