@@ -52,9 +52,8 @@ pdf: book
 	$(BIN)/python book/_ext/book_pdf.py _build/singlehtml $(PDF) --copy-to $(DOWNLOADS)
 
 epub: book
-	@command -v epubcheck >/dev/null 2>&1 || { echo "epubcheck not found: apt-get install -y epubcheck"; exit 2; }
 	$(BIN)/jupyter-book build . --builder custom --custom-builder epub --warningiserror --keep-going
-	epubcheck $(EPUB)
+	$(BIN)/python book/_ext/book_epub.py check $(EPUB)
 	mkdir -p $(DOWNLOADS) && cp $(EPUB) $(DOWNLOADS)/
 	@echo "The EPUB is $(EPUB) (also in $(DOWNLOADS))"
 

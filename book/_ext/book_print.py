@@ -1,13 +1,11 @@
-"""Sphinx extension: the printed book's title page, and the EPUB's metadata.
+"""Sphinx extension: the one-page build that ``make pdf`` prints, with a title page.
 
 ``make pdf`` prints Sphinx's one-page build (``--builder singlehtml``) with Chromium
 (``book/_ext/book_pdf.py``). This extension makes that build printable: it writes the one page as
 ``_build/singlehtml/index.html`` with working relative paths, and gives it a title page (title,
 subtitle, author, licence, build date, where the book lives online) before the theme's printed
 contents; the print stylesheet ``_static/print.css`` puts each on a page of its own and hides the
-site's navigation.
-The HTML site and the EPUB are not changed by it, except that the EPUB gets its file name and
-metadata from the book's configuration.
+site's navigation. The HTML site and the EPUB are not changed by it.
 
 Listed in ``_config.yml`` under ``sphinx.local_extensions``; tested by tests/test_pdf_epub.py.
 """
@@ -17,9 +15,6 @@ from __future__ import annotations
 import datetime as _dt
 import html
 from pathlib import Path
-
-#: Base name of the EPUB file (``_build/epub/chaoyang-residents.epub``) and of the PDF.
-BOOK_BASENAME = "chaoyang-residents"
 
 #: Licence line printed on the title page; the same as the README's "Licences" section.
 LICENCE = "Text and data: CC BY 4.0. Code: MIT."
@@ -76,49 +71,6 @@ def _repository_url(config) -> str:
     return (getattr(config, "html_theme_options", {}) or {}).get("repository_url", "")
 
 
-def project_version(pyproject: Path) -> str:
-    """Return ``[project] version`` of ``pyproject.toml``, the kit's one place for its version.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> _ = (folder / "pyproject.toml").write_text('[project]\\nname = "x"\\nversion = "1.2.3"\\n')
-    >>> project_version(folder / "pyproject.toml")
-    '1.2.3'
-    """
-    import tomllib
-
-    with open(pyproject, "rb") as handle:
-        return str(tomllib.load(handle)["project"]["version"])
-
-
-def _epub_metadata(app, config):
-    if not config.version:
-        # EPUB 3 requires a version (Sphinx warns, and -W fails the build, without one).
-        pyproject = Path(app.confdir) / "pyproject.toml"
-        if pyproject.is_file():
-            config.version = project_version(pyproject)
-            config.release = config.release or config.version
-    config.epub_basename = BOOK_BASENAME
-    config.epub_title = book_title(config)
-    config.epub_author = config.author
-    config.epub_publisher = config.author
-    config.epub_copyright = f"{config.copyright}, {config.author}. {LICENCE}"
-    # The EPUB identifier must be stable across builds: readers' libraries match books by it.
-    config.epub_scheme = "URL"
-    config.epub_identifier = _repository_url(config) or BOOK_BASENAME
-
-
-def _no_launch_buttons_in_epub(app):
-    # Launch buttons (Binder, Colab) are links in the site's page header; an EPUB has no such header,
-    # and sphinx-book-theme's handler crashes there for lack of the repository context it expects.
-    if app.builder.name == "epub":
-        options = dict(app.config.html_theme_options or {})
-        options.pop("launch_buttons", None)
-        app.config.html_theme_options = options
-
-
 def _singlehtml_inherits_html_visitors(app):
     # Sphinx looks up node visitors by builder name and falls back to the format ("html") only when
     # no extension registered any for that name. sphinx-exercise registers some for "singlehtml", so
@@ -167,6 +119,4 @@ def _one_page_at_top(app, exception):
 def setup(app):
     app.connect("build-finished", _one_page_at_top, priority=400)
     app.connect("builder-inited", _singlehtml_inherits_html_visitors)
-    app.connect("builder-inited", _no_launch_buttons_in_epub)
-    app.connect("config-inited", _epub_metadata)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
