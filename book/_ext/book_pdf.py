@@ -64,7 +64,7 @@ async () => {
 #: the PDF: such links are unwrapped to plain content. The print-only contents' part captions are
 #: marked role="heading", which would put them in the PDF outline as empty entries on page 1: they
 #: stay visible but lose that role. Returns the text of every heading, to mend the outline's titles.
-PREPARE_JS = """
+PREPARE_JS = r"""
 () => {
   const here = location.href.split("#")[0];
   let unlinked = 0;
