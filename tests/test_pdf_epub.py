@@ -373,6 +373,15 @@ def test_epubcheck_rejects_a_broken_epub(tmp_path):
 
 
 @slow
+def test_epub_has_no_scripts_and_keeps_formulas_as_tex(epub):
+    # What book/download.md tells readers: the EPUB is not scripted, so formulas stay TeX source.
+    with zipfile.ZipFile(epub) as package:
+        pages = {n: package.read(n).decode("utf-8") for n in package.namelist() if n.endswith(".xhtml")}
+    assert not [n for n, text in pages.items() if "<script" in text]
+    assert any(re.search(r'<span class="math[^"]*">\\\(', text) for text in pages.values())
+
+
+@slow
 def test_epub_holds_every_chapter_in_reading_order(epub, chapter_titles):
     with zipfile.ZipFile(epub) as package:
         nav = package.read("nav.xhtml").decode("utf-8")

@@ -107,6 +107,10 @@ def mend_outline(pdf: Path, headings: list[str]) -> int:
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import NameObject, TextStringObject
 
+    import logging
+
+    # Skia's trailer undercounts its objects; pypdf logs that harmless mismatch as a warning.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     by_letters = {}
     for text in headings:
         by_letters.setdefault("".join(text.split()), text)
