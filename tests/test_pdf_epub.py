@@ -190,6 +190,15 @@ def test_xhtml_repair_makes_a_pandas_table_output_valid_xhtml():
     assert changes["attributes"] == 2 and changes["moved"] == 2
 
 
+def test_printing_refuses_the_redirect_page_of_an_unprepared_one_page_build(tmp_path):
+    # Without book_print, _build/singlehtml/index.html only redirects to book/index.html, whose
+    # relative paths are all wrong: printing it would give a PDF without styles or figures.
+    (tmp_path / "index.html").write_text('<meta http-equiv="Refresh" content="0; url=book/index.html" />\n')
+    with pytest.raises(book_pdf.PrintError, match="only redirects"):
+        book_pdf.print_pdf(tmp_path, tmp_path / "book.pdf")
+    assert not (tmp_path / "book.pdf").exists()
+
+
 def test_xhtml_repair_names_the_page_it_cannot_repair():
     # A page whose text is not XML even after repair (a stray control character) is reported by name.
     with pytest.raises(book_epub.XhtmlError, match="notebooks/x.xhtml"):

@@ -187,18 +187,16 @@ def chromium_executable() -> str:
 
 def _entry_page(source: Path) -> Path:
     source = Path(source)
-    if source.is_dir():
-        # Sphinx's singlehtml builder names the page after the root document (book/index.html here).
-        candidates = [source / "index.html", *sorted(source.glob("*/index.html"))]
-        for candidate in candidates:
-            if candidate.is_file() and candidate.stat().st_size > 0:
-                return candidate
-        raise PrintError(f"no index.html in {source}: build it with "
+    entry = source / "index.html" if source.is_dir() else source
+    if not entry.is_file():
+        raise PrintError(f"{entry} does not exist: build the one-page book with "
                          "`jupyter-book build . --builder singlehtml` first.")
-    if not source.is_file():
-        raise PrintError(f"{source} does not exist: build the one-page book with "
-                         "`jupyter-book build . --builder singlehtml` first.")
-    return source
+    head = entry.read_text(encoding="utf-8", errors="replace")[:2000]
+    if 'http-equiv="Refresh"' in head and "<body" not in head:
+        # sphinx-external-toc's redirect to book/index.html, whose relative paths are all wrong.
+        raise PrintError(f"{entry} only redirects to the book: the one-page build was not made printable "
+                         "(is book_print listed under sphinx.local_extensions in _config.yml?).")
+    return entry
 
 
 def print_pdf(source: Path | str, pdf: Path | str, *, title: str = "", timeout_s: float = 300.0,
@@ -208,7 +206,8 @@ def print_pdf(source: Path | str, pdf: Path | str, *, title: str = "", timeout_s
     Parameters
     ----------
     source : path
-        An HTML file, or a folder holding ``index.html`` or ``*/index.html`` (the singlehtml output).
+        An HTML file, or a folder holding ``index.html`` (the singlehtml output, as
+        ``book/_ext/book_print.py`` leaves it).
     pdf : path
         Where to write the PDF; its folder is created. Nothing is written if printing fails.
     title : str, optional
@@ -228,7 +227,8 @@ def print_pdf(source: Path | str, pdf: Path | str, *, title: str = "", timeout_s
     ExternalRequestError
         If the page requested any non-local URL (the request is aborted and the PDF not written).
     PrintError
-        If Chromium is missing, the page does not exist, a formula is not typeset or an image is broken.
+        If Chromium is missing, the page does not exist or is only a redirect, a formula is not typeset
+        or an image is broken.
 
     Examples
     --------
