@@ -12,13 +12,15 @@ export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup book test data bench assignments grade release clean
+.PHONY: help setup book pdf epub test data bench assignments grade release clean
 
 ASSIGNMENT ?=
 SUBMISSIONS ?=
 
 help:
 	@echo "make book   build the site into _build/html (every notebook executed, warnings are errors)"
+	@echo "make pdf    print the whole book to _build/pdf/chaoyang-residents.pdf (Chromium, offline) and copy it into the site"
+	@echo "make epub   build _build/epub/chaoyang-residents.epub, check it with epubcheck and copy it into the site"
 	@echo "make test   run the whole test suite"
 	@echo "make data   regenerate datasets/ from the planted truth"
 	@echo "make bench  run the benchmarks in benchmarks/"
@@ -38,6 +40,23 @@ $(STAMP): requirements.txt pyproject.toml
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 	@echo "The site is in _build/html: open _build/html/index.html"
+
+# The PDF and EPUB are made from the built site's sources after `make book` (which executes the
+# notebooks into _build/.jupyter_cache; these builds reuse it) and copied into the site's downloads/
+# folder, where book/download.md links to them.
+PDF := _build/pdf/chaoyang-residents.pdf
+EPUB := _build/epub/chaoyang-residents.epub
+DOWNLOADS := _build/html/downloads
+
+pdf: book
+	$(BIN)/jupyter-book build . --builder singlehtml --warningiserror --keep-going
+	$(BIN)/python book/_ext/book_pdf.py _build/singlehtml $(PDF) --copy-to $(DOWNLOADS)
+
+epub: book
+	$(BIN)/jupyter-book build . --builder custom --custom-builder epub --warningiserror --keep-going
+	$(BIN)/python book/_ext/book_epub.py check $(EPUB)
+	mkdir -p $(DOWNLOADS) && cp $(EPUB) $(DOWNLOADS)/
+	@echo "The EPUB is $(EPUB) (also in $(DOWNLOADS))"
 
 AXE := node_modules/axe-core/axe.min.js
 
@@ -69,10 +88,10 @@ release: $(STAMP) $(AXE)
 	rm -rf dist
 	$(BIN)/python -m build --outdir dist .
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
-	$(MAKE) pdf
+	$(MAKE) pdf epub
 	$(MAKE) assignments
 	CHAOYANG_BUILT_SITE=_build/html CHAOYANG_DIST=dist $(BIN)/python -m pytest -q tests/test_release.py tests/test_wheel.py
-	@echo "Release $$($(BIN)/python -c 'import chaoyang; print(chaoyang.__version__)') is ready: dist/, _build/html, _build/assignments and the PDF."
+	@echo "Release $$($(BIN)/python -c 'import chaoyang; print(chaoyang.__version__)') is ready: dist/, _build/html, _build/assignments, the PDF and the EPUB."
 
 clean:
 	rm -rf _build node_modules dist

@@ -9,6 +9,11 @@ from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup
 
+#: Class of the links to the PDF and EPUB (book/download.md): those files are made by `make pdf` and
+#: `make epub` after the site is built, so a site built by `make book` alone has nothing behind them.
+#: tests/test_pdf_epub.py checks them once the files are in the site.
+DOWNLOAD_CLASS = "kit-download"
+
 #: Folders of theme and source files, not pages a reader navigates.
 NOT_PAGES = ("_static", "_sources", "_images", "reports")
 
@@ -28,7 +33,7 @@ def _ids(page: Path) -> frozenset[str]:
     return frozenset(ids)
 
 
-def broken_links(html_root: Path) -> list[str]:
+def broken_links(html_root: Path, *, downloads: bool = False) -> list[str]:
     """List the internal links of the site whose file or ``#anchor`` does not exist.
 
     A link is internal when it has no scheme and no host (``../x.html#y``, ``#y``); links with a
@@ -39,6 +44,9 @@ def broken_links(html_root: Path) -> list[str]:
     ----------
     html_root : pathlib.Path
         Root of the built site (``_build/html``).
+    downloads : bool, optional
+        Also check the links to the PDF and EPUB (class :data:`DOWNLOAD_CLASS`); by default they are
+        left out, since `make book` alone does not make those files.
 
     Returns
     -------
@@ -59,6 +67,8 @@ def broken_links(html_root: Path) -> list[str]:
             href = anchor["href"].strip()
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or not href:
+                continue
+            if not downloads and DOWNLOAD_CLASS in (anchor.get("class") or []):
                 continue
             if parts.path:
                 target_rel = posixpath.normpath(posixpath.join(posixpath.dirname(page_rel), unquote(parts.path)))
