@@ -191,7 +191,7 @@ def test_syntax_writer_counts_and_measurement():
 @pytest.fixture(scope="module")
 def mediation_fit():
     df = sem.simulate_parallel_mediation(n=600, a=(0.5, 0.5), b=(0.4, 0.0), c=0.0, latent=False, seed=4)
-    return sem.fit(sem.parallel_mediation_syntax("X", ["M1", "M2"], "Y"), df, bootstrap=300, seed=2)
+    return sem.fit(sem.parallel_mediation_syntax("X", ["M1", "M2"], "Y"), df, n_boot=300, seed=2)
 
 
 def test_mediation_report_effects_and_types(mediation_fit):

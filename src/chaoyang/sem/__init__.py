@@ -10,7 +10,7 @@ One entry point a lavaan user recognises::
         belonging ~ a1*cohesion
         willing   ~ b1*belonging + c*cohesion
         ind1 := a1*b1
-    ''', data, bootstrap=1000, seed=1)
+    ''', data, n_boot=1000, seed=1)
     res.estimates      # lavaan's parameterEstimates() + std.all
     res.fit_measures   # lavaan's fitMeasures() names
 
@@ -43,6 +43,7 @@ lavaan features NOT supported, and why
 from .bootstrap import BootstrapResult, bias_corrected_interval, percentile_interval
 from .cmb import harman_single_factor, marker_variable_adjustment, single_factor_cfa_test
 from .errors import (
+    SEMDefinedError,
     SEMColumnError,
     SEMConvergenceError,
     SEMDataError,
@@ -73,7 +74,7 @@ from .syntax import parse_model
 __all__ = [
     "fit", "SEMResult", "BootstrapResult", "parse_model", "percentile_interval", "bias_corrected_interval",
     "rmsea_interval", "srmr_bentler", "SEMWarning", "SEMError", "SEMSyntaxError", "SEMDataError",
-    "SEMColumnError", "SEMTypeError", "SEMIdentificationError", "SEMConvergenceError",
+    "SEMColumnError", "SEMTypeError", "SEMIdentificationError", "SEMConvergenceError", "SEMDefinedError",
     "parallel_mediation_syntax", "mediation_report", "MediationReport", "zhao_mediation_type",
     "cronbach_alpha", "mcdonald_omega", "omega_from_result", "composite_reliability", "average_variance_extracted",
     "fornell_larcker", "htmt", "htmt_verdict", "latent_correlations", "measurement_quality",

@@ -72,7 +72,15 @@ class SemopyEngine:
         import semopy  # imported here so that `import chaoyang.sem` stays light
 
         self.table = table
-        self.model = semopy.Model(table.semopy_description())
+        with _quiet_semopy():  # semopy logs "No fixed loadings" for NA* / std_lv factors
+            self.model = semopy.Model(table.semopy_description())
+        # semopy's starting values walk first_manifs from a factor to an observed indicator; a
+        # factor whose loadings are all free (NA*x, std_lv) has no entry, and the walk then
+        # loops forever on None. Point it at the first indicator written (start values only).
+        for lat in table.latent:
+            if self.model.first_manifs.get(lat) is None:
+                first = next(r.rhs for r in table.rows if r.op == "=~" and r.lhs == lat)
+                self.model.first_manifs[lat] = first
         self.observed: list[str] = list(self.model.vars["observed"])
         self.inner: list[str] = list(self.model.vars["inner"])
         self.n = len(data)

@@ -40,6 +40,11 @@ class SEMIdentificationError(SEMError, ValueError):
     """The model is not identified (negative degrees of freedom or a singular information matrix)."""
 
 
+class SEMDefinedError(SEMError, ArithmeticError):
+    """A ``:=`` defined parameter has no finite value at the estimates (division by zero, overflow,
+    a negative number to a fractional power). lavaan would print ``Inf`` or ``NaN`` there."""
+
+
 class SEMConvergenceError(SEMError, RuntimeError):
     """The optimiser did not reach a maximum of the likelihood."""
 

@@ -20,7 +20,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from .errors import SEMSyntaxError, suggest
+from .errors import SEMDefinedError, SEMSyntaxError, suggest
 
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.]*\Z")
 LABEL_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
@@ -110,8 +110,27 @@ class DefinedParameter:
         return cls(name=name, expression=expression.strip(), names=tuple(names), _tree=tree)
 
     def evaluate(self, values: dict[str, float]) -> float:
-        """Value of the expression given a mapping label -> value."""
-        return float(_eval_node(self._tree.body, values, self.name))
+        """Value of the expression given a mapping label -> value.
+
+        Raises
+        ------
+        SEMDefinedError
+            The value is not a finite number (division by zero, overflow, a negative number
+            to a fractional power); lavaan would report ``Inf``/``NaN`` without a message.
+        """
+        try:
+            value = float(_eval_node(self._tree.body, values, self.name))
+        except ZeroDivisionError:
+            value = math.nan
+        except (OverflowError, ValueError):
+            value = math.inf
+        if not math.isfinite(value):
+            shown = ", ".join(f"{k} = {values[k]:.4g}" for k in self.names if k in values)
+            raise SEMDefinedError(
+                f"Defined parameter {self.name!r} := {self.expression} has no finite value at the estimates "
+                f"({shown}): it divides by zero, overflows or takes a fractional power of a negative number. "
+                "Rewrite the expression (e.g. avoid dividing by a parameter fixed at 0).")
+        return value
 
 
 def _eval_node(node: ast.AST, values: dict[str, float], owner: str) -> float:
@@ -131,8 +150,8 @@ def _eval_node(node: ast.AST, values: dict[str, float], owner: str) -> float:
     if isinstance(node.op, ast.Mult):
         return left * right
     if isinstance(node.op, ast.Div):
-        return left / right if right != 0 else math.copysign(math.inf, left) if left else math.nan
-    return left**right
+        return left / right  # ZeroDivisionError is turned into SEMDefinedError by evaluate()
+    return math.pow(left, right)  # float power: ValueError instead of a complex number
 
 
 @dataclass
