@@ -14,6 +14,10 @@ One entry point a lavaan user recognises::
     res.estimates      # lavaan's parameterEstimates() + std.all
     res.fit_measures   # lavaan's fitMeasures() names
 
+Factors are scaled as in lavaan: first loading fixed to 1, or ``NA*x1`` with
+``f ~~ 1*f``, or ``std_lv=True`` (lavaan's ``std.lv``); a factor with neither a fixed
+loading nor a fixed variance is refused at once (:class:`SEMIdentificationError`).
+
 semopy fits the model (objective ``MLW`` = lavaan's ML, tight tolerance, then
 Fisher scoring); this package adds what semopy lacks: lavaan's defaults and
 parameter table, ``:=`` defined parameters with delta-method SEs, lavaan's

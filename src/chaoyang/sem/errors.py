@@ -45,6 +45,10 @@ class SEMDefinedError(SEMError, ArithmeticError):
     a negative number to a fractional power). lavaan would print ``Inf`` or ``NaN`` there."""
 
 
+class SEMInternalError(SEMError, RuntimeError):
+    """chaoyang.sem and semopy disagree about a model (a bug: please report the model)."""
+
+
 class SEMConvergenceError(SEMError, RuntimeError):
     """The optimiser did not reach a maximum of the likelihood."""
 

@@ -14,7 +14,7 @@ from chaoyang._results import ResultMixin
 from chaoyang._validate import check_count, check_level, check_n_boot, check_seed, reject_unknown, renamed
 
 from .engine import SemopyEngine, require_convergence, sample_covariance
-from .errors import SEMDataError, SEMError, SEMIdentificationError, SEMTypeError
+from .errors import SEMConvergenceError, SEMDataError, SEMError, SEMIdentificationError, SEMTypeError
 from .fitmeasures import fit_measures as compute_fit_measures
 from .inputs import SEMWarning, check_latent_names, check_missing_option, prepare_data
 from .partable import ParameterTable, build_parameter_table
@@ -321,6 +321,10 @@ def fit(model: str, data: pd.DataFrame, *, n_boot: int = 0, seed=None, level: fl
     check_latent_names(table, data)
     frame, n_dropped = prepare_data(data, table.observed, missing)
     n = len(frame)
+    if n <= len(table.observed):
+        raise SEMDataError(
+            f"Only {n} complete cases for {len(table.observed)} observed variables: the covariance matrix is "
+            "singular. Collect more cases or use fewer indicators.")
     engine = SemopyEngine(table, frame)
     p, nx, npar = len(engine.observed), len(table.exogenous_x), len(engine.active_names)
     df = p * (p + 1) // 2 - nx * (nx + 1) // 2 - npar
@@ -348,13 +352,19 @@ def fit(model: str, data: pd.DataFrame, *, n_boot: int = 0, seed=None, level: fl
             "of the others, so the covariance matrix is singular. Drop the redundant column."
         )
     engine.set_sample_cov(sample_cov)
-    _check_identification(engine, engine.start, "at the starting values")
-    outcome = engine.fit(sample_cov)
-    require_convergence(outcome)
-    theta = outcome.theta
-    _check_identification(engine, theta, "at the solution")
-    info = engine.unit_information(theta) * n
-    vcov = np.linalg.inv(info)
+    try:
+        _check_identification(engine, engine.start, "at the starting values")
+        outcome = engine.fit(sample_cov)
+        require_convergence(outcome)
+        theta = outcome.theta
+        _check_identification(engine, theta, "at the solution")
+        info = engine.unit_information(theta) * n
+        vcov = np.linalg.inv(info)
+    except np.linalg.LinAlgError:
+        raise SEMConvergenceError(
+            "The model-implied covariance matrix became singular during estimation, so the likelihood is "
+            "undefined. A variance fixed at 0 (e.g. 'x ~~ 0*x'), a loading fixed at an extreme value or an "
+            "unidentified part of the model are the usual causes; free or fix them differently.") from None
     vcov = (vcov + vcov.T) / 2
     estimates = _estimate_table(engine, theta, sample_cov, vcov, level)
     for row, value in zip(table.rows, estimates["est"]):
@@ -362,6 +372,12 @@ def fit(model: str, data: pd.DataFrame, *, n_boot: int = 0, seed=None, level: fl
             warnings.warn(
                 f"The variance of {row.lhs} is estimated negative ({value:.4g}), a Heywood case: the model is "
                 "misspecified or the sample too small. lavaan reports the same estimate.", SEMWarning, stacklevel=2)
+    undefined = estimates.loc[~np.isfinite(estimates["std.all"].to_numpy(float))]
+    if len(undefined):
+        rows = ", ".join(f"{r.lhs} {r.op} {r.rhs}" for r in undefined.head(3).itertuples())
+        warnings.warn(
+            f"std.all is undefined (NaN) for {rows}: a variance it is scaled by is zero or negative at the "
+            "estimates (lavaan reports NA there). Check fixed-at-zero or Heywood variances.", SEMWarning, stacklevel=2)
     implied = engine.sigma(theta)
     x_positions = [engine.observed.index(v) for v in table.exogenous_x]
     measures = compute_fit_measures(sample_cov, implied, n, npar, x_positions)

@@ -99,6 +99,9 @@ def prepare_data(data: pd.DataFrame, columns: list[str], missing: str = "listwis
     check_missing_option(missing)
     if not isinstance(data, pd.DataFrame):
         raise SEMTypeError(f"data must be a pandas DataFrame (one column per variable), not {type(data).__name__}.")
+    if isinstance(data.columns, pd.MultiIndex):
+        raise SEMTypeError("data has MultiIndex (hierarchical) columns; flatten them to one name per column first, "
+                           "e.g. data.columns = ['_'.join(map(str, c)) for c in data.columns].")
     available = [str(c) for c in data.columns]
     counts = pd.Index(data.columns).value_counts()
     for column in columns:
@@ -140,6 +143,14 @@ def prepare_data(data: pd.DataFrame, columns: list[str], missing: str = "listwis
             f"Listwise deletion dropped {n_dropped} of {len(frame)} cases with missing values ({detail}). "
             "Results describe the complete cases only.", SEMWarning, stacklevel=3)
         frame = frame.loc[complete].reset_index(drop=True)
+    for column in columns:
+        values = frame[column].to_numpy()
+        with np.errstate(all="ignore"):
+            variance = float(np.var(values)) if len(values) > 1 else 1.0
+        if len(frame) > 1 and np.ptp(values) != 0 and not 1e-15 <= variance <= 1e15:
+            raise SEMDataError(
+                f"Column {column!r} has variance {variance:.3g}, outside 1e-15 to 1e15: the covariance matrix "
+                "cannot be inverted accurately at that scale. Rescale the column (e.g. to thousands or z-scores).")
     for column in columns:
         if len(frame) and np.ptp(frame[column].to_numpy()) == 0:
             raise SEMDataError(

@@ -17,6 +17,8 @@ lavaan defaults reproduced (lavaan 0.6, ``sem()``/``cfa()``):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+import numpy as np
 from itertools import combinations
 
 from .errors import SEMIdentificationError, SEMSyntaxError
@@ -54,7 +56,8 @@ class ParameterTable:
         for row, name in zip(self.rows, self.semopy_names):
             if row.op == "fixed.x":
                 continue
-            mult = repr(float(row.fixed)) if row.fixed is not None else name
+            # positional notation: semopy's parser splits "1e+30" at the "+"
+            mult = np.format_float_positional(float(row.fixed), trim="0") if row.fixed is not None else name
             lines.append(f"{row.lhs} {row.op} {mult}*{row.rhs}")
         return "\n".join(lines)
 
@@ -122,6 +125,13 @@ def build_parameter_table(parsed: ParsedModel, std_lv: bool = False) -> Paramete
     indicators = {p.rhs for p in user if p.op == "=~"}
     dependents = {p.lhs for p in user if p.op == "~"}
     predictors = {p.rhs for p in user if p.op == "~"}
+    structural = {n for p in user if p.op in ("=~", "~") for n in (p.lhs, p.rhs)}
+    only_cov = [n for n in names_in_order if n not in structural]
+    if only_cov:
+        raise SEMSyntaxError(
+            f"{only_cov[0]!r} appears only in '~~' lines. chaoyang.sem (through semopy 2.3.11) models variables "
+            "that are measured ('=~') or regressed ('~'); for plain variances and covariances of observed "
+            "columns use DataFrame.cov(), or add the variable to a regression.")
     for p in user:
         if p.op == "=~" and p.rhs == p.lhs:
             raise SEMSyntaxError(f"{p.lhs} cannot be measured by itself ({p.lhs} =~ {p.rhs}).")

@@ -25,6 +25,8 @@ from .errors import SEMDefinedError, SEMSyntaxError, suggest
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.]*\Z")
 LABEL_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 NUMBER_PATTERN = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
+# Modifiers that Python's float() or lavaan read as numbers or missing: never labels.
+NUMBER_WORDS = {"nan", "inf", "infinity", "na"}
 # Longest operators first so that "=~" is not read as "~".
 OPERATORS = (":=", "=~", "~~", "~*~", "==", "<", ">", "~")
 
@@ -213,6 +215,10 @@ def _parse_term(term: str, statement: str) -> tuple[str, str, float | None, bool
     for modifier in parts[:-1]:
         if NUMBER_PATTERN.match(modifier):
             fixed = float(modifier)
+            if not math.isfinite(fixed) or (fixed != 0 and not 1e-8 <= abs(fixed) <= 1e8):
+                raise SEMSyntaxError(
+                    f"The fixed value {modifier!r} in {statement!r} is outside the range chaoyang.sem accepts "
+                    "(0, or 1e-8 to 1e8 in absolute value); rescale the variables instead.")
         elif modifier == "NA":
             force_free = True
         elif modifier.startswith(("c(", "start(", "equal(", "label(", "lower(", "upper(")):
@@ -220,6 +226,10 @@ def _parse_term(term: str, statement: str) -> tuple[str, str, float | None, bool
             why = "multiple groups are not supported" if kind == "c" else f"the {kind}() modifier is not supported"
             raise SEMSyntaxError(f"{modifier!r} in {statement!r}: {why}. Use a plain label (a1*x) or number (1*x).")
         elif LABEL_PATTERN.match(modifier):
+            if modifier.lower() in NUMBER_WORDS:
+                raise SEMSyntaxError(
+                    f"The modifier {modifier!r} in {statement!r} reads as a number that is not finite (or as "
+                    "lavaan's NA); fixed values must be finite numbers and labels must not look like numbers.")
             if modifier.startswith("_"):
                 raise SEMSyntaxError(f"Label {modifier!r} may not start with '_' (reserved).")
             label = modifier
