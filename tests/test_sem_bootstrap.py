@@ -10,6 +10,9 @@ from chaoyang.sem.mediation import parallel_mediation_syntax
 from chaoyang.sem.simulate import simulate_parallel_mediation
 
 
+# Small draw counts keep these tests fast; the library warns about them (< 200 draws) by design.
+pytestmark = pytest.mark.filterwarnings("ignore:n_boot=:chaoyang.errors.ChaoyangWarning")
+
 @pytest.fixture(scope="module")
 def mediation_data():
     return simulate_parallel_mediation(n=300, a=(0.5, 0.3), b=(0.4, 0.2), c=0.1, latent=False, seed=7)

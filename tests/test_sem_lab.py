@@ -14,6 +14,9 @@ from chaoyang.widgets.sem_lab import lab_widget
 from chaoyang.world import DEFAULT_WORLD, LATENT_ORDER, PATHWAYS, items_of
 
 
+# Small draw counts keep these tests fast; the library warns about them (< 200 draws) by design.
+pytestmark = pytest.mark.filterwarnings("ignore:n_boot=:chaoyang.errors.ChaoyangWarning")
+
 # ----------------------------------------------------------------------------- scored items
 def test_scored_items_reverses_only_reverse_keyed_items():
     survey = pd.DataFrame({"COH1": pd.array([5, 1, pd.NA], dtype="Int64"), "COH4": pd.array([1, 2, 5], dtype="Int64"),
