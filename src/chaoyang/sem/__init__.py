@@ -16,7 +16,14 @@ One entry point a lavaan user recognises::
 
 Factors are scaled as in lavaan: first loading fixed to 1, or ``NA*x1`` with
 ``f ~~ 1*f``, or ``std_lv=True`` (lavaan's ``std.lv``); a factor with neither a fixed
-loading nor a fixed variance is refused at once (:class:`SEMIdentificationError`).
+loading nor a fixed variance is refused at once (:class:`SEMIdentificationError`):
+
+>>> import numpy as np, pandas as pd
+>>> items = pd.DataFrame(np.random.default_rng(0).normal(size=(50, 3)), columns=["x1", "x2", "x3"])
+>>> fit("f =~ NA*x1 + x2 + x3", items)
+Traceback (most recent call last):
+...
+chaoyang.sem.errors.SEMIdentificationError: Factor 'f' has no scale: ...
 
 semopy fits the model (objective ``MLW`` = lavaan's ML, tight tolerance, then
 Fisher scoring); this package adds what semopy lacks: lavaan's defaults and

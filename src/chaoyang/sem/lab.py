@@ -28,7 +28,10 @@ Three data sources, from cleanest to most realistic:
 
 Examples
 --------
->>> lab = run_lab("party", n=200, n_reps=3, n_boot=50, seed=1)
+>>> import warnings
+>>> with warnings.catch_warnings():
+...     warnings.simplefilter("ignore")        # 50 draws: the library warns that intervals are unstable
+...     lab = run_lab("party", n=200, n_reps=3, n_boot=50, seed=1)
 >>> sorted(lab.effects.columns)[:3]
 ['bias', 'coverage_bc', 'coverage_perc']
 """
