@@ -265,3 +265,60 @@ def test_bad_options_raise_named_errors(seed, n_boot, level):
         _fit("COH2 ~ a*COH1\nCOH3 ~ b*COH2\nab := a*b", DATA.iloc[:80], seed=seed, n_boot=n_boot, level=level)
     except ChaoyangError:
         pass
+
+
+# ----------------------------------------------------------------------------- the other entry points
+ANY = st.one_of(st.none(), st.booleans(), st.integers(-10, 10**7), st.floats(allow_nan=True, allow_infinity=True),
+                st.text(max_size=4), st.lists(st.integers(), max_size=2))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(["pathway", "n", "n_reps", "n_boot", "seed", "source", "level", "labels"]), ANY)
+def test_run_lab_bad_arguments_raise_named_errors_quickly(name, value):
+    from chaoyang.sem import lab
+
+    args = {"pathway": "party", "n": 60, "n_reps": 2, "n_boot": 20, "seed": 0, "labels": ["ind1"], name: value}
+    largest = {"n": 100, "n_reps": 3, "n_boot": 40}
+    if name in largest and isinstance(value, int) and not isinstance(value, bool) and value > largest[name]:
+        return  # a valid (larger) run, not hostile input; its cost is the caller's choice
+    start = time.perf_counter()
+    try:
+        with _bounded(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = lab.run_lab(**args)
+    except ChaoyangError:
+        assert time.perf_counter() - start < 5  # refused before any replication runs
+        return
+    assert np.isfinite(result.effects["mean_est"]).all()
+
+
+@pytest.fixture(scope="module")
+def mediation_result():
+    df = sem.simulate_parallel_mediation(n=200, a=(0.5, 0.4), b=(0.4, 0.2), latent=False, seed=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return sem.fit(sem.parallel_mediation_syntax("X", ["M1", "M2"], "Y"), df, n_boot=40, seed=1)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(level=ANY, interval=st.one_of(st.sampled_from(["percentile", "bc"]), ANY),
+       mediators=st.one_of(st.just(["M1", "M2"]), st.lists(st.sampled_from(["M1", "M2", "M3", "X"]), max_size=3)))
+def test_mediation_report_bad_arguments_raise_named_errors(mediation_result, level, interval, mediators):
+    try:
+        report = sem.mediation_report(mediation_result, "X", mediators, "Y", level=level, interval=interval)
+    except ChaoyangError:
+        return
+    numbers = report.effects[["est", "se", "ci.lower", "ci.upper"]].to_numpy(float)
+    assert np.isfinite(numbers).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=ANY, loading=ANY, seed=ANY)
+def test_simulate_bad_arguments_raise_named_errors(n, loading, seed):
+    if isinstance(n, int) and not isinstance(n, bool) and n > 100_000:
+        return
+    try:
+        data = sem.simulate_parallel_mediation(n=n, loading=loading, seed=seed)
+    except ChaoyangError:
+        return
+    assert np.isfinite(data.to_numpy()).all()

@@ -60,10 +60,18 @@ def _book_model(pathway: str):
     return make
 
 
+def _coh_items() -> pd.DataFrame:
+    from chaoyang.data import load, scored_items
+
+    return scored_items(load("survey"))[["COH1", "COH2", "COH3"]].astype(float).dropna().reset_index(drop=True)
+
+
 #: case -> (model maker, data maker, std_lv)
 LIVE_CASES = {
     **{f"book_{p}": (_book_model(p), _book_items(p), False) for p in ("party", "police", "brand")},
     "holzinger_na_unit_variance": (lambda: HOLZINGER_NA, _holzinger, False),
+    # the example verbatim, on the kit's survey (semopy 2.3.11 used to loop forever on it)
+    "coh_na_unit_variance": (lambda: "f =~ NA*COH1 + COH2 + COH3\nf ~~ 1*f", _coh_items, False),
     "holzinger_std_lv": (lambda: (FIXTURES / "holzinger_cfa.lav").read_text(), _holzinger, True),
     "poldem_std_lv": (lambda: (FIXTURES / "poldem_sem.lav").read_text(), _poldem, True),
     "pure_outcomes": (lambda: PURE_OUTCOMES, _holzinger, False),

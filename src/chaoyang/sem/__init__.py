@@ -58,6 +58,8 @@ from .bootstrap import BootstrapResult, bias_corrected_interval, percentile_inte
 from .cmb import harman_single_factor, marker_variable_adjustment, single_factor_cfa_test
 from .errors import (
     SEMDefinedError,
+    SEMInternalError,
+    SEMLabelError,
     SEMColumnError,
     SEMConvergenceError,
     SEMDataError,
@@ -89,6 +91,7 @@ __all__ = [
     "fit", "SEMResult", "BootstrapResult", "parse_model", "percentile_interval", "bias_corrected_interval",
     "rmsea_interval", "srmr_bentler", "SEMWarning", "SEMError", "SEMSyntaxError", "SEMDataError",
     "SEMColumnError", "SEMTypeError", "SEMIdentificationError", "SEMConvergenceError", "SEMDefinedError",
+    "SEMLabelError", "SEMInternalError",
     "parallel_mediation_syntax", "mediation_report", "MediationReport", "zhao_mediation_type",
     "cronbach_alpha", "mcdonald_omega", "omega_from_result", "composite_reliability", "average_variance_extracted",
     "fornell_larcker", "htmt", "htmt_verdict", "latent_correlations", "measurement_quality",

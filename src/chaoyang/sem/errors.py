@@ -32,6 +32,13 @@ class SEMColumnError(SEMError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class SEMLabelError(SEMError, KeyError):
+    """A name the caller chose from a fixed list (pathway, effect label) is not in it."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 class SEMTypeError(SEMError, TypeError):
     """A column or argument has the wrong type (e.g. text where numbers are needed)."""
 

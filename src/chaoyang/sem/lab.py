@@ -49,6 +49,7 @@ from chaoyang import sem
 from chaoyang._results import ResultMixin
 from chaoyang._validate import check_count, check_level, check_n_boot, check_seed, reject_unknown, renamed
 from chaoyang.errors import ArgumentError, ChaoyangWarning, SeedError
+from chaoyang.sem.errors import SEMLabelError
 from chaoyang.sem.mediation import parallel_mediation_syntax
 from chaoyang.data.survey import scored_items
 from chaoyang.world import DEFAULT_WORLD, ITEMS, PATHWAYS, World, items_of
@@ -60,13 +61,13 @@ DEFAULT_LABELS = ("ind1", "ind2", "ind3", "indirect")
 
 # ----------------------------------------------------------------------------- model and truth
 def _check_pathway(pathway: str) -> dict:
-    if pathway not in PATHWAYS:
-        raise KeyError(f"unknown pathway {pathway!r}; choose one of {', '.join(PATHWAYS)}")
+    if not isinstance(pathway, str) or pathway not in PATHWAYS:
+        raise SEMLabelError(f"unknown pathway {pathway!r}; choose one of {', '.join(PATHWAYS)}")
     return PATHWAYS[pathway]
 
 
 def _check_source(source: str) -> None:
-    if source not in SOURCES:
+    if not isinstance(source, str) or source not in SOURCES:
         raise ArgumentError(f"source must be one of {SOURCES}, got {source!r}")
 
 
@@ -312,8 +313,8 @@ def run_lab(pathway: str = "party", *, n: int = 300, n_reps: int = 50, n_boot: i
 
     Raises
     ------
-    KeyError
-        Unknown pathway or effect label.
+    chaoyang.sem.errors.SEMLabelError
+        Unknown pathway or effect label (a ``KeyError``).
     chaoyang.errors.ArgumentError, chaoyang.errors.SeedError
         Bad ``source``, ``n``, ``n_reps``, ``n_boot``, ``seed`` or ``level``.
     ValueError
@@ -339,13 +340,16 @@ def run_lab(pathway: str = "party", *, n: int = 300, n_reps: int = 50, n_boot: i
     seed = check_seed(seed)
     level = check_level(level)
     root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    labels = [labels] if isinstance(labels, str) else list(labels)
+    labels = [labels] if isinstance(labels, str) else labels
+    if not isinstance(labels, (list, tuple)) or not labels or not all(isinstance(x, str) for x in labels):
+        raise ArgumentError(f"labels={labels!r} must be a non-empty list of effect labels such as ['ind1', 'indirect']")
+    labels = list(labels)
     syntax = lab_syntax(pathway, source)
     truth = lab_truth(pathway, source, world)
     known = [line.split(":=")[0].strip() for line in syntax.splitlines() if ":=" in line]
     unknown = [lab for lab in labels if lab not in known]
     if unknown:
-        raise KeyError(f"effect {unknown[0]!r} is not defined in the lab model; choose from {known}")
+        raise SEMLabelError(f"effect {unknown[0]!r} is not defined in the lab model; choose from {known}")
     records = []
     failed = 0
     for r, (data_seed, boot_seed) in enumerate(_seeds(root, n_reps)):
