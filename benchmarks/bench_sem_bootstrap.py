@@ -18,7 +18,9 @@ Rows, each timed on 1 core and on ``--jobs`` cores (default 2):
   and number of draws; the resamples themselves differ (lavaan draws its own).
 
 BLAS is limited to one thread on every side (``OPENBLAS_NUM_THREADS=1`` etc., inherited by R).
-Ratios are printed as ``baseline time / chaoyang time`` (> 1: chaoyang is faster).
+Ratios are printed as ``baseline time / chaoyang time`` (> 1: chaoyang is faster), for wall time
+and for CPU time (user + system of the process and its children; on a machine shared with other
+work, CPU-time ratios are the steadier of the two; on k cores they compare total work, not speed-up).
 
     python benchmarks/bench_sem_bootstrap.py [--draws 1000] [--naive 40] [--jobs 2]
 """
@@ -28,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -52,6 +55,23 @@ MEASUREMENT = {
     "Y": ["y1", "y2", "y3"],
 }
 TIGHT = {"ftol": 1e-12, "maxiter": 10000}  # the tolerance chaoyang.sem gives semopy (lavaan-grade estimates)
+
+
+class Clock:
+    """Wall time and CPU time (user + system, this process and its reaped children) of a block."""
+
+    def __enter__(self):
+        self._wall, self._cpu = time.perf_counter(), self._cpu_now()
+        return self
+
+    def __exit__(self, *exc):
+        self.wall, self.cpu = time.perf_counter() - self._wall, self._cpu_now() - self._cpu
+        return False
+
+    @staticmethod
+    def _cpu_now() -> float:
+        me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 # ----------------------------------------------------------------------------- naive semopy loop
@@ -79,16 +99,16 @@ def _naive_draws(args: tuple) -> list[float]:
     return out
 
 
-def time_naive(syntax: str, data: pd.DataFrame, draws: int, jobs: int) -> float:
+def time_naive(syntax: str, data: pd.DataFrame, draws: int, jobs: int) -> Clock:
     seeds = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(1).spawn(draws)]
-    start = time.perf_counter()
-    if jobs == 1:
-        _naive_draws((syntax, data, seeds))
-    else:
-        parts = [seeds[i::jobs] for i in range(jobs)]
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            list(pool.map(_naive_draws, [(syntax, data, part) for part in parts]))
-    return time.perf_counter() - start
+    with Clock() as clock:
+        if jobs == 1:
+            _naive_draws((syntax, data, seeds))
+        else:
+            parts = [seeds[i::jobs] for i in range(jobs)]
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                list(pool.map(_naive_draws, [(syntax, data, part) for part in parts]))
+    return clock
 
 
 # ----------------------------------------------------------------------------- lavaan
@@ -99,14 +119,16 @@ d <- read.csv(args[1])
 model <- paste(readLines(args[2], warn = FALSE), collapse = "\n")
 B <- as.integer(args[4]); k <- as.integer(args[5])
 set.seed(1)
-elapsed <- system.time({
+timing <- system.time({
   fit <- if (k == 1) sem(model, data = d, se = "bootstrap", bootstrap = B)
          else sem(model, data = d, se = "bootstrap", bootstrap = B, parallel = "multicore", ncpus = k)
   pe <- parameterEstimates(fit, boot.ci.type = "perc")
-})[["elapsed"]]
+})
+elapsed <- timing[["elapsed"]]
+cpu <- sum(timing[c("user.self", "sys.self", "user.child", "sys.child")], na.rm = TRUE)
 ind1 <- pe[pe$label == "ind1", ]
-writeLines(sprintf('{"elapsed": %.6f, "ind1": %.10f, "lower": %.10f, "upper": %.10f, "lavaan": "%s"}',
-                   elapsed, ind1$est, ind1$ci.lower, ind1$ci.upper, as.character(packageVersion("lavaan"))), args[3])
+writeLines(sprintf('{"elapsed": %.6f, "cpu": %.6f, "ind1": %.10f, "lower": %.10f, "upper": %.10f, "lavaan": "%s"}',
+                   elapsed, cpu, ind1$est, ind1$ci.lower, ind1$ci.upper, as.character(packageVersion("lavaan"))), args[3])
 """
 
 
@@ -118,18 +140,18 @@ def lavaan_missing() -> str | None:
     return None if probe.returncode == 0 else "R package lavaan missing (apt-get install -y r-cran-lavaan)"
 
 
-def time_lavaan(syntax: str, data: pd.DataFrame, draws: int, jobs: int) -> tuple[float, float, dict]:
+def time_lavaan(syntax: str, data: pd.DataFrame, draws: int, jobs: int) -> tuple[Clock, dict]:
     with tempfile.TemporaryDirectory(prefix="bench-lavaan-") as tmp:
         folder = Path(tmp)
         data.to_csv(folder / "data.csv", index=False, float_format="%.17g")
         (folder / "model.lav").write_text(syntax)
         (folder / "bench.R").write_text(R_BENCH)
-        start = time.perf_counter()
-        subprocess.run(["Rscript", str(folder / "bench.R"), str(folder / "data.csv"), str(folder / "model.lav"),
-                        str(folder / "out.json"), str(draws), str(jobs)], check=True, capture_output=True)
-        wall = time.perf_counter() - start
+        with Clock() as clock:
+            subprocess.run(["Rscript", str(folder / "bench.R"), str(folder / "data.csv"),
+                            str(folder / "model.lav"), str(folder / "out.json"), str(draws), str(jobs)],
+                           check=True, capture_output=True)
         out = json.loads((folder / "out.json").read_text())
-    return out["elapsed"], wall, out
+    return clock, out
 
 
 # ----------------------------------------------------------------------------- main
@@ -150,25 +172,31 @@ def main() -> None:
     core_counts = sorted({1, args.jobs})
     rows = []
     for jobs in core_counts:
-        start = time.perf_counter()
-        res = sem.fit(syntax, data, n_boot=args.draws, seed=7, n_jobs=jobs, progress=False)
-        ours = time.perf_counter() - start
+        with Clock() as ours:
+            res = sem.fit(syntax, data, n_boot=args.draws, seed=7, n_jobs=jobs, progress=False)
         assert res.bootstrap.n_converged == args.draws, res.bootstrap.n_converged
         naive_sample = max(jobs, min(args.naive, args.draws))
-        naive = time_naive(_semopy_syntax(syntax), data, naive_sample, jobs) * args.draws / naive_sample
-        rows.append((jobs, "chaoyang sem.fit(n_boot=B, n_jobs=k)", ours, None))
-        rows.append((jobs, f"naive semopy refit per draw (timed on {naive_sample}, scaled)", naive, naive / ours))
+        naive = time_naive(_semopy_syntax(syntax), data, naive_sample, jobs)
+        scale = args.draws / naive_sample
+        rows.append((jobs, "chaoyang sem.fit(n_boot=B, n_jobs=k)", ours.wall, ours.cpu, ours))
+        rows.append((jobs, f"naive semopy refit per draw (timed on {naive_sample}, scaled)", naive.wall * scale,
+                     naive.cpu * scale, ours))
         if why_not_r:
-            rows.append((jobs, f"lavaan se='bootstrap': skipped: {why_not_r}", float("nan"), None))
+            rows.append((jobs, f"lavaan se='bootstrap': skipped: {why_not_r}", float("nan"), float("nan"), None))
         else:
-            inside, wall, out = time_lavaan(syntax, data, args.draws, jobs)
-            rows.append((jobs, f"lavaan {out['lavaan']} se='bootstrap' + perc CI, R-internal time", inside,
-                         inside / ours))
-            rows.append((jobs, "lavaan, wall time incl. R start-up", wall, wall / ours))
-    print(f"\n{'cores':>5}  {'what':<62} {'seconds':>8}  ratio (baseline / chaoyang, same cores)")
-    for jobs, what, seconds, ratio in rows:
-        shown = "" if ratio is None else f"{ratio:5.1f}x"
-        print(f"{jobs:>5}  {what:<62} {seconds:8.2f}  {shown}")
+            clock, out = time_lavaan(syntax, data, args.draws, jobs)
+            rows.append((jobs, f"lavaan {out['lavaan']} se='bootstrap' + perc CI, R-internal", out["elapsed"],
+                         out["cpu"], ours))
+            rows.append((jobs, "lavaan, whole Rscript process incl. R start-up", clock.wall, clock.cpu, ours))
+    print(f"\n{'cores':>5}  {'what':<58} {'wall s':>8} {'CPU s':>8}   ratio wall  ratio CPU"
+          "  (baseline / chaoyang, same cores)")
+    for jobs, what, wall, cpu, ours in rows:
+        if ours is None or what.startswith("chaoyang"):
+            shown = ""
+        else:
+            shown = f"{wall / ours.wall:9.1f}x {cpu / ours.cpu:9.1f}x"
+        print(f"{jobs:>5}  {what:<58} {wall:8.2f} {cpu:8.2f}   {shown}")
+    print(f"\nload average during the run (1, 5, 15 min): {os.getloadavg()}")
 
 
 if __name__ == "__main__":
