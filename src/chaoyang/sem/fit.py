@@ -333,11 +333,6 @@ def fit(model: str, data: pd.DataFrame, *, n_boot: int = 0, seed=None, level: fl
             f"The model has {npar} free parameters but only {npar + df} variances and covariances to fit them "
             f"(df = {df}): it is not identified. Fix parameters, add indicators, or drop free covariances."
         )
-    if n <= p:
-        raise SEMDataError(
-            f"Only {n} complete cases for {p} observed variables: the covariance matrix is singular. "
-            "Collect more cases or use fewer indicators."
-        )
     if n < npar:
         raise SEMDataError(
             f"Only {n} complete cases for {npar} free parameters: too few cases to estimate this model. "
