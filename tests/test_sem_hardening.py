@@ -322,3 +322,13 @@ def test_simulate_bad_arguments_raise_named_errors(n, loading, seed):
     except ChaoyangError:
         return
     assert np.isfinite(data.to_numpy()).all()
+
+
+@pytest.mark.parametrize("result", [None, "res", pd.DataFrame({"est": [1.0]}), 3])
+def test_report_and_diagram_need_a_fit_result(result):
+    from chaoyang.plots.sem_diagram import path_diagram
+
+    with pytest.raises(sem.SEMTypeError, match="chaoyang.sem.fit"):
+        sem.mediation_report(result, "X", ["M1"], "Y")
+    with pytest.raises(sem.SEMTypeError, match="chaoyang.sem.fit"):
+        path_diagram(result)

@@ -74,7 +74,11 @@ def path_diagram(result, value: str = "std.all", ax=None, show_labels: bool = Tr
     import matplotlib.pyplot as plt
     from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
 
-    if value not in ("std.all", "est"):
+    from chaoyang.sem import SEMResult, SEMTypeError
+
+    if not isinstance(result, SEMResult):
+        raise SEMTypeError(f"path_diagram needs the result of chaoyang.sem.fit, not {type(result).__name__}.")
+    if not isinstance(value, str) or value not in ("std.all", "est"):
         raise ArgumentError(f"value must be 'std.all' or 'est', not {value!r}.")
     est = result.estimates
     paths = est.loc[est["op"] == "~"]

@@ -13,7 +13,7 @@ from chaoyang._validate import check_level, reject_unknown, renamed
 from chaoyang.errors import ArgumentError
 
 from .bootstrap import bias_corrected_interval, percentile_interval
-from .errors import SEMColumnError
+from .errors import SEMColumnError, SEMTypeError
 
 
 def parallel_mediation_syntax(x: str, mediators, y: str, measurement: dict | None = None) -> str:
@@ -255,7 +255,11 @@ def mediation_report(result, x: str, mediators, y: str, *, level: float = 0.95, 
         level = 1 - alpha
     reject_unknown(kwargs, "mediation_report")
     level = check_level(level)
-    if interval not in ("percentile", "bc"):
+    from .fit import SEMResult
+
+    if not isinstance(result, SEMResult):
+        raise SEMTypeError(f"mediation_report needs the result of chaoyang.sem.fit, not {type(result).__name__}.")
+    if not isinstance(interval, str) or interval not in ("percentile", "bc"):
         raise ArgumentError(f"interval must be 'percentile' or 'bc', not {interval!r}.")
     mediators = [mediators] if isinstance(mediators, str) else list(mediators)
     k = len(mediators)
