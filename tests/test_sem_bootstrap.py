@@ -10,6 +10,9 @@ from chaoyang.sem.mediation import parallel_mediation_syntax
 from chaoyang.sem.simulate import simulate_parallel_mediation
 
 
+# Small draw counts keep these tests fast; the library warns about them (< 200 draws) by design.
+pytestmark = pytest.mark.filterwarnings("ignore:n_boot=:chaoyang.errors.ChaoyangWarning")
+
 @pytest.fixture(scope="module")
 def mediation_data():
     return simulate_parallel_mediation(n=300, a=(0.5, 0.3), b=(0.4, 0.2), c=0.1, latent=False, seed=7)
@@ -21,24 +24,24 @@ def syntax():
 
 
 def test_same_intervals_to_the_bit_for_one_or_two_processes(mediation_data, syntax):
-    one = sem.fit(syntax, mediation_data, bootstrap=120, seed=11, n_jobs=1, progress=False)
-    two = sem.fit(syntax, mediation_data, bootstrap=120, seed=11, n_jobs=2, progress=False)
+    one = sem.fit(syntax, mediation_data, n_boot=120, seed=11, n_jobs=1, progress=False)
+    two = sem.fit(syntax, mediation_data, n_boot=120, seed=11, n_jobs=2, progress=False)
     assert np.array_equal(one.bootstrap.draws, two.bootstrap.draws, equal_nan=True)
     pd.testing.assert_frame_equal(one.bootstrap.intervals, two.bootstrap.intervals, check_exact=True)
-    other = sem.fit(syntax, mediation_data, bootstrap=120, seed=12, n_jobs=1, progress=False)
+    other = sem.fit(syntax, mediation_data, n_boot=120, seed=12, n_jobs=1, progress=False)
     assert not np.array_equal(one.bootstrap.draws, other.bootstrap.draws)
 
 
 def test_draw_i_depends_only_on_its_own_seed(mediation_data, syntax):
     # child i of SeedSequence(seed).spawn(B) is the same whatever B, so a longer run extends a shorter one
-    short = sem.fit(syntax, mediation_data, bootstrap=40, seed=11, progress=False)
-    long = sem.fit(syntax, mediation_data, bootstrap=120, seed=11, progress=False)
+    short = sem.fit(syntax, mediation_data, n_boot=40, seed=11, progress=False)
+    long = sem.fit(syntax, mediation_data, n_boot=120, seed=11, progress=False)
     assert np.array_equal(short.bootstrap.draws, long.bootstrap.draws[:40])
 
 
 def test_bootstrap_draw_equals_a_fresh_fit_on_the_resample(mediation_data, syntax):
-    res = sem.fit(syntax, mediation_data, bootstrap=5, seed=3, progress=False)
-    child = np.random.SeedSequence(3).spawn(5)[2]
+    res = sem.fit(syntax, mediation_data, n_boot=20, seed=3, progress=False)
+    child = np.random.SeedSequence(3).spawn(20)[2]
     rows = np.random.default_rng(child).integers(0, len(mediation_data), size=len(mediation_data))
     fresh = sem.fit(syntax, mediation_data.iloc[rows].reset_index(drop=True))
     expected = fresh.defined()["est"].to_numpy()
@@ -46,7 +49,7 @@ def test_bootstrap_draw_equals_a_fresh_fit_on_the_resample(mediation_data, synta
 
 
 def test_interval_table_and_counts(mediation_data, syntax):
-    res = sem.fit(syntax, mediation_data, bootstrap=300, seed=5, progress=False)
+    res = sem.fit(syntax, mediation_data, n_boot=300, seed=5, progress=False)
     boot = res.bootstrap
     assert boot.n_draws == 300 and boot.n_converged == 300 and boot.converged.all()
     table = boot.intervals.set_index("label")
@@ -62,7 +65,7 @@ def test_interval_table_and_counts(mediation_data, syntax):
 
 
 def test_boot_all_adds_free_parameters(mediation_data, syntax):
-    res = sem.fit(syntax, mediation_data, bootstrap=30, seed=1, boot_all=True, progress=False)
+    res = sem.fit(syntax, mediation_data, n_boot=30, seed=1, boot_all=True, progress=False)
     labels = set(res.bootstrap.intervals["label"])
     assert {"a1", "a2", "b1", "b2", "c", "ind1", "total"} <= labels
     n_free = int((res.estimates["se"] > 0).sum()) - len(res.defined())
@@ -96,10 +99,10 @@ def test_bc_shifts_toward_skew():
 
 
 def test_progress_bar_writes_to_stderr(mediation_data, syntax, capsys):
-    sem.fit(syntax, mediation_data, bootstrap=10, seed=1, progress=True)
+    sem.fit(syntax, mediation_data, n_boot=20, seed=1, progress=True)
     assert "bootstrap" in capsys.readouterr().err
 
 
 def test_model_without_defined_parameters_needs_boot_all(mediation_data):
     with pytest.raises(ValueError, match="boot_all"):
-        sem.fit("M1 ~ X\nY ~ M1", mediation_data, bootstrap=10, seed=1)
+        sem.fit("M1 ~ X\nY ~ M1", mediation_data, n_boot=20, seed=1)

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from chaoyang import sem
+from chaoyang.errors import ArgumentError, ChaoyangDeprecationWarning, ChaoyangError, ChaoyangWarning, SeedError
 from chaoyang.sem.engine import SemopyEngine, FitOutcome
 from chaoyang.sem.syntax import parse_model
 
@@ -212,13 +213,54 @@ def test_non_convergence_raises(holzinger, monkeypatch):
         sem.fit((FIXTURES / "holzinger_cfa.lav").read_text(), holzinger)
 
 
-@pytest.mark.parametrize("kwargs,fragment", [
-    ({"bootstrap": -5}, "bootstrap"), ({"ci": 1.5}, "ci"), ({"n_jobs": 0}, "n_jobs"),
-    ({"seed": "abc"}, "seed"), ({"missing": "pairwise"}, "listwise"),
+@pytest.mark.parametrize("kwargs,error,fragment", [
+    ({"n_boot": -5}, ArgumentError, "n_boot"), ({"n_boot": 2}, ArgumentError, "at least 20"),
+    ({"n_boot": 19}, ArgumentError, "at least 20"), ({"n_boot": 100.0}, ArgumentError, "n_boot"),
+    ({"n_boot": True}, ArgumentError, "n_boot"), ({"level": 1.5}, ArgumentError, "level"),
+    ({"level": 0}, ArgumentError, "level"), ({"n_jobs": 0}, ArgumentError, "n_jobs"),
+    ({"n_jobs": 1.5}, ArgumentError, "n_jobs"), ({"seed": "abc"}, SeedError, "seed"),
+    ({"seed": 1.0}, SeedError, "seed"), ({"seed": True}, SeedError, "bool"), ({"seed": -1}, SeedError, "seed"),
+    ({"missing": "pairwise"}, sem.SEMDataError, "listwise"), ({"std_lv": "yes"}, sem.SEMTypeError, "std_lv"),
 ])
-def test_bad_options(observed_data, kwargs, fragment):
-    with pytest.raises(ValueError, match=fragment):
+def test_bad_options(observed_data, kwargs, error, fragment):
+    with pytest.raises(error, match=fragment) as info:
         sem.fit(MEDIATION, observed_data, **kwargs)
+    assert isinstance(info.value, ChaoyangError)
+
+
+def test_few_bootstrap_draws_warn(observed_data):
+    with pytest.warns(ChaoyangWarning, match="n_boot=20 bootstrap draws give unstable"):
+        sem.fit(MEDIATION, observed_data, n_boot=20, seed=1)
+
+
+def test_old_keyword_names_still_work_with_a_deprecation_warning(observed_data):
+    with pytest.warns(ChaoyangDeprecationWarning, match="bootstrap"):
+        old = sem.fit(MEDIATION, observed_data, bootstrap=200, seed=3, ci=0.9)
+    new = sem.fit(MEDIATION, observed_data, n_boot=200, seed=3, level=0.9)
+    pd.testing.assert_frame_equal(old.to_frame(), new.to_frame())
+    assert old.level == old.ci_level == 0.9
+    with pytest.raises(ArgumentError, match="only n_boot"):
+        sem.fit(MEDIATION, observed_data, n_boot=200, bootstrap=300)
+    with pytest.raises(TypeError, match="draws"):
+        sem.fit(MEDIATION, observed_data, draws=200)
+
+
+def test_result_summary_to_frame_and_html(observed_data):
+    res = sem.fit(MEDIATION, observed_data, n_boot=200, seed=2)
+    text = res.summary()
+    assert text.startswith("ML estimation (lavaan-compatible), N = ") and str(res) == text
+    frame = res.to_frame()
+    assert list(frame.columns[:11]) == list(res.estimates.columns)
+    ind = frame.set_index("label").loc["ind"]
+    boot = res.bootstrap.intervals.set_index("label").loc["ind"]
+    assert ind["perc.lower"] == boot["perc.lower"] and ind["bc.upper"] == boot["bc.upper"]
+    assert frame.loc[frame["label"] != "ind", "perc.lower"].isna().all()
+    frame.loc[0, "est"] = 99.0
+    assert res.estimates.loc[0, "est"] != 99.0  # to_frame is a copy
+    html = res._repr_html_()
+    assert "<table" in html and "ML estimation" in html
+    assert res.bootstrap.summary().startswith("Nonparametric bootstrap: 200 of 200 draws converged")
+    assert "<table" in res.bootstrap._repr_html_()
 
 
 def test_data_must_be_a_dataframe(observed_data):

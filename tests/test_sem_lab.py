@@ -7,11 +7,15 @@ import pandas as pd
 import pytest
 
 from chaoyang import sem
+from chaoyang.errors import ChaoyangDeprecationWarning, SeedError
 from chaoyang.plots.sem_lab import plot_power_coverage
 from chaoyang.sem import lab
 from chaoyang.widgets.sem_lab import lab_widget
 from chaoyang.world import DEFAULT_WORLD, LATENT_ORDER, PATHWAYS, items_of
 
+
+# Small draw counts keep these tests fast; the library warns about them (< 200 draws) by design.
+pytestmark = pytest.mark.filterwarnings("ignore:n_boot=:chaoyang.errors.ChaoyangWarning")
 
 # ----------------------------------------------------------------------------- scored items
 def test_scored_items_reverses_only_reverse_keyed_items():
@@ -80,39 +84,39 @@ def test_latent_sample_has_the_planted_covariance():
 
 # ----------------------------------------------------------------------------- the lab
 def test_summary_recounts_the_replications_by_hand():
-    result = lab.run_lab("party", n=120, replications=6, draws=30, seed=8)
+    result = lab.run_lab("party", n=120, n_reps=6, n_boot=30, seed=8)
     reps = result.replications
     for label, group in reps.groupby("label"):
         excludes_zero = [(lo > 0 or hi < 0) for lo, hi in zip(group["bc.lower"], group["bc.upper"])]
         holds_truth = [lo <= t <= hi for lo, hi, t in zip(group["perc.lower"], group["perc.upper"], group["truth"])]
-        assert result.summary.loc[label, "power_bc"] == pytest.approx(sum(excludes_zero) / 6)
-        assert result.summary.loc[label, "coverage_perc"] == pytest.approx(sum(holds_truth) / 6)
-        assert result.summary.loc[label, "bias"] == pytest.approx(group["est"].mean() - group["truth"].iloc[0])
+        assert result.effects.loc[label, "power_bc"] == pytest.approx(sum(excludes_zero) / 6)
+        assert result.effects.loc[label, "coverage_perc"] == pytest.approx(sum(holds_truth) / 6)
+        assert result.effects.loc[label, "bias"] == pytest.approx(group["est"].mean() - group["truth"].iloc[0])
 
 
 def test_each_replication_can_be_repeated_alone_from_its_seeds():
-    result = lab.run_lab("police", n=100, replications=3, draws=40, seed=21, labels=["ind2"])
+    result = lab.run_lab("police", n=100, n_reps=3, n_boot=40, seed=21, labels=["ind2"])
     row = result.replications.iloc[1]
     data = lab.simulate_pathway_sample("police", 100, seed=int(row["data_seed"]))
-    refit = sem.fit(lab.lab_syntax("police"), data, bootstrap=40, seed=int(row["boot_seed"]))
+    refit = sem.fit(lab.lab_syntax("police"), data, n_boot=40, seed=int(row["boot_seed"]))
     again = refit.bootstrap.intervals.set_index("label").loc["ind2"]
     assert again["bc.lower"] == pytest.approx(row["bc.lower"]) and again["perc.upper"] == pytest.approx(row["perc.upper"])
-    second = lab.run_lab("police", n=100, replications=3, draws=40, seed=21, labels=["ind2"])
+    second = lab.run_lab("police", n=100, n_reps=3, n_boot=40, seed=21, labels=["ind2"])
     pd.testing.assert_frame_equal(result.replications, second.replications)
 
 
 def test_percentile_coverage_is_near_nominal_on_latent_data():
     """Theory: with a correct model and n = 300, 95 % percentile intervals of the total indirect
     effect hold the truth in about 95 % of samples (here within 3 Monte Carlo SE of 60 replications)."""
-    result = lab.run_lab("party", n=300, replications=60, draws=100, seed=3, labels=["indirect"])
-    coverage = result.summary.loc["indirect", "coverage_perc"]
+    result = lab.run_lab("party", n=300, n_reps=60, n_boot=100, seed=3, labels=["indirect"])
+    coverage = result.effects.loc["indirect", "coverage_perc"]
     assert abs(coverage - 0.95) <= 3 * np.sqrt(0.95 * 0.05 / 60)
-    assert result.summary.loc["indirect", "power_perc"] == 1.0  # the planted total indirect effect is large
+    assert result.effects.loc["indirect", "power_perc"] == 1.0  # the planted total indirect effect is large
 
 
 def test_survey_source_reports_power_without_coverage():
-    result = lab.run_lab("brand", n=200, replications=2, draws=20, seed=5, source="survey", labels=["ind1"])
-    assert "coverage_perc" not in result.summary.columns and "truth" not in result.replications.columns
+    result = lab.run_lab("brand", n=200, n_reps=2, n_boot=20, seed=5, source="survey", labels=["ind1"])
+    assert "coverage_perc" not in result.effects.columns and "truth" not in result.replications.columns
     assert set(result.replications["n_used"]) <= set(range(100, 201))
 
 
@@ -120,7 +124,7 @@ def test_power_curve_and_figure():
     import matplotlib
 
     matplotlib.use("Agg")
-    curve = lab.power_curve("party", sizes=(60, 90), replications=2, draws=20, seed=1, labels=["ind1"])
+    curve = lab.power_curve("party", sizes=(60, 90), n_reps=2, n_boot=20, seed=1, labels=["ind1"])
     assert curve["n"].tolist() == [60, 90] and curve["effect"].tolist() == ["ind1", "ind1"]
     axes = plot_power_coverage(curve)
     assert len(axes[0].lines) >= 2
@@ -138,15 +142,47 @@ def test_widget_builds():
 @pytest.mark.parametrize("kwargs, error, match", [
     ({"pathway": "family"}, KeyError, "family"),
     ({"source": "likert"}, ValueError, "source"),
-    ({"n": 10}, ValueError, "n must"),
-    ({"n": 200.5}, ValueError, "n must"),
-    ({"replications": 1}, ValueError, "replications"),
-    ({"draws": 5}, ValueError, "draws"),
-    ({"seed": -1}, ValueError, "seed"),
+    ({"n": 10}, ValueError, "n=10"),
+    ({"n": 200.5}, ValueError, "n=200.5"),
+    ({"n_reps": 1}, ValueError, "n_reps"),
+    ({"n_boot": 5}, ValueError, "n_boot"),
+    ({"seed": -1}, SeedError, "seed"),
+    ({"seed": 1.5}, SeedError, "seed"),
+    ({"seed": True}, SeedError, "seed"),
     ({"level": 1.5}, ValueError, "level"),
     ({"labels": ["ind9"]}, KeyError, "ind9"),
 ])
 def test_run_lab_rejects_bad_arguments(kwargs, error, match):
-    args = {"pathway": "party", "n": 100, "replications": 2, "draws": 20, "seed": 0, **kwargs}
+    args = {"pathway": "party", "n": 100, "n_reps": 2, "n_boot": 20, "seed": 0, **kwargs}
     with pytest.raises(error, match=match):
         lab.run_lab(**args)
+
+
+# ----------------------------------------------------------------------------- API 1.0
+def test_counts_are_keyword_only_and_old_names_warn():
+    with pytest.raises(TypeError):
+        lab.run_lab("party", 100, 2, 20)  # positional counts were the pre-1.0 API
+    with pytest.warns(ChaoyangDeprecationWarning, match="replications"):
+        old = lab.run_lab("party", n=100, replications=2, draws=20, seed=4, labels=["ind1"])
+    new = lab.run_lab("party", n=100, n_reps=2, n_boot=20, seed=4, labels=["ind1"])
+    pd.testing.assert_frame_equal(old.replications, new.replications)
+    with pytest.raises(ValueError, match="only n_reps"):
+        lab.run_lab("party", n=100, n_reps=3, replications=2, n_boot=20, seed=4)
+    with pytest.raises(TypeError, match="n_draws"):
+        lab.run_lab("party", n=100, n_reps=2, n_boot=20, n_draws=5)
+
+
+def test_lab_result_summary_frame_and_html():
+    result = lab.run_lab("party", n=100, n_reps=2, n_boot=20, seed=4, labels=["ind1", "indirect"])
+    assert result.summary().startswith("SEM Monte Carlo lab: pathway party")
+    frame = result.to_frame()
+    assert frame["effect"].tolist() == ["ind1", "indirect"]
+    assert frame["power_perc"].tolist() == result.effects["power_perc"].tolist()
+    assert "<table" in result._repr_html_()
+
+
+def test_seed_none_records_its_entropy_so_the_run_can_be_repeated():
+    first = lab.run_lab("party", n=100, n_reps=2, n_boot=20, labels=["ind1"])
+    again = lab.run_lab("party", n=100, n_reps=2, n_boot=20, labels=["ind1"],
+                        seed=np.random.SeedSequence(first.settings["seed_entropy"]))
+    pd.testing.assert_frame_equal(first.replications, again.replications)

@@ -134,6 +134,10 @@ def test_harman_compound_symmetry():
     assert not out.flagged
     r2 = np.full((6, 6), 0.6) + 0.4 * np.eye(6)
     assert sem.harman_single_factor(pd.DataFrame(exact_correlation_data(r2), columns=list("abcdef"))).flagged
+    frame = out.to_frame()
+    assert frame["share"].iloc[0] == pytest.approx(out.first_factor_share) and frame["cumulative_share"].iloc[-1] == 1
+    assert out.summary().startswith("Harman's single-factor test: first unrotated factor explains 41.7%")  # (1 + 5 * 0.3) / 6
+    assert "<table" in out._repr_html_()
 
 
 def test_harman_docstring_carries_the_critique():
@@ -149,6 +153,7 @@ def test_single_factor_cfa_comparison(holzinger_fit):
     assert out.delta_chisq == pytest.approx(out.single.fit_measures["chisq"] - ref["fit"]["chisq"], rel=1e-4)
     assert out.pvalue < 1e-10
     assert list(out.table()["model"]) == ["one factor", "theorised factors", "difference"]
+    assert out.to_frame().equals(out.table()) and out.summary().startswith("One-factor vs theorised CFA")
 
 
 def test_marker_variable_by_hand():
@@ -191,7 +196,7 @@ def test_syntax_writer_counts_and_measurement():
 @pytest.fixture(scope="module")
 def mediation_fit():
     df = sem.simulate_parallel_mediation(n=600, a=(0.5, 0.5), b=(0.4, 0.0), c=0.0, latent=False, seed=4)
-    return sem.fit(sem.parallel_mediation_syntax("X", ["M1", "M2"], "Y"), df, bootstrap=300, seed=2)
+    return sem.fit(sem.parallel_mediation_syntax("X", ["M1", "M2"], "Y"), df, n_boot=300, seed=2)
 
 
 def test_mediation_report_effects_and_types(mediation_fit):
@@ -208,6 +213,25 @@ def test_mediation_report_effects_and_types(mediation_fit):
     assert total == pytest.approx(eff.loc["c", "est"] + eff.loc["indirect", "est"], rel=1e-10)
     bc = sem.mediation_report(mediation_fit, "X", ["M1", "M2"], "Y", interval="bc").effects.set_index("label")
     assert bc.loc["ind1", "ci.lower"] == boot.loc["ind1", "bc.lower"]
+
+
+def test_mediation_report_level_recomputes_intervals_and_alpha_still_works(mediation_fit):
+    from chaoyang.errors import ArgumentError, ChaoyangDeprecationWarning
+
+    rep = sem.mediation_report(mediation_fit, "X", ["M1", "M2"], "Y", level=0.90)
+    eff = rep.effects.set_index("label")
+    draws = mediation_fit.bootstrap.draws[:, list(mediation_fit.bootstrap.intervals["label"]).index("ind1")]
+    assert eff.loc["ind1", "ci.lower"] == pytest.approx(np.quantile(draws, 0.05), rel=1e-12)
+    assert eff.loc["ind1", "ci.upper"] == pytest.approx(np.quantile(draws, 0.95), rel=1e-12)
+    c = mediation_fit.parameter("c")  # not bootstrapped: Wald at the requested level
+    assert eff.loc["c", "ci.upper"] == pytest.approx(c["est"] + 1.6448536269514722 * c["se"], rel=1e-12)
+    assert "90% percentile bootstrap CI" in eff["ci.method"].iloc[0] and rep.level == 0.90
+    with pytest.warns(ChaoyangDeprecationWarning, match="alpha"):
+        old = sem.mediation_report(mediation_fit, "X", ["M1", "M2"], "Y", alpha=0.10)
+    pd.testing.assert_frame_equal(old.effects, rep.effects)
+    with pytest.raises(ArgumentError, match="level"):
+        sem.mediation_report(mediation_fit, "X", ["M1", "M2"], "Y", level=95)
+    assert rep.summary() == rep.to_string() and rep.to_frame().equals(rep.effects)
 
 
 def test_apa_table_and_html(mediation_fit):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from chaoyang.errors import ArgumentError
+
 
 def _layers(variables: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
     """Longest-path layer of every variable (predictors left, outcomes right)."""
@@ -72,12 +74,16 @@ def path_diagram(result, value: str = "std.all", ax=None, show_labels: bool = Tr
     import matplotlib.pyplot as plt
     from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
 
-    if value not in ("std.all", "est"):
-        raise ValueError(f"value must be 'std.all' or 'est', not {value!r}.")
+    from chaoyang.sem import SEMResult, SEMTypeError
+
+    if not isinstance(result, SEMResult):
+        raise SEMTypeError(f"path_diagram needs the result of chaoyang.sem.fit, not {type(result).__name__}.")
+    if not isinstance(value, str) or value not in ("std.all", "est"):
+        raise ArgumentError(f"value must be 'std.all' or 'est', not {value!r}.")
     est = result.estimates
     paths = est.loc[est["op"] == "~"]
     if paths.empty:
-        raise ValueError("The model has no regression ('~') to draw; path_diagram shows the structural part.")
+        raise ArgumentError("The model has no regression ('~') to draw; path_diagram shows the structural part.")
     variables = list(dict.fromkeys([*paths["rhs"], *paths["lhs"]]))
     edges = list(zip(paths["rhs"], paths["lhs"]))
     layer = _layers(variables, edges)

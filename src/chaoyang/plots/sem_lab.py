@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from chaoyang.sem.errors import SEMColumnError
+
 
 def plot_power_coverage(curve: pd.DataFrame, level: float = 0.95, axes=None):
     """Power (left) and coverage (right) against sample size, percentile vs BC intervals.
@@ -36,7 +38,7 @@ def plot_power_coverage(curve: pd.DataFrame, level: float = 0.95, axes=None):
     required = {"effect", "n", "power_perc", "power_bc", "replications"}
     missing = required - set(curve.columns)
     if missing:
-        raise KeyError(f"curve lacks columns {sorted(missing)}; pass the table returned by power_curve")
+        raise SEMColumnError(f"curve lacks columns {sorted(missing)}; pass the table returned by power_curve")
     has_coverage = "coverage_perc" in curve.columns
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(10, 4), sharex=True)

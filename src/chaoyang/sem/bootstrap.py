@@ -35,14 +35,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from chaoyang._results import ResultMixin
+from chaoyang.errors import ArgumentError
+
 from .engine import SemopyEngine, sample_covariance
+from .errors import SEMConvergenceError, SEMDefinedError
 from .inputs import SEMWarning
 from .partable import build_parameter_table
 from .syntax import parse_model
 
 
 @dataclass
-class BootstrapResult:
+class BootstrapResult(ResultMixin):
     """Bootstrap draws and intervals.
 
     Attributes
@@ -69,6 +73,16 @@ class BootstrapResult:
     n_converged: int
     level: float
     seed_entropy: int
+
+    def summary(self, digits: int = 3) -> str:
+        """Plain text: draws used, confidence level, seed entropy, then the interval table."""
+        head = (f"Nonparametric bootstrap: {self.n_converged} of {self.n_draws} draws converged; "
+                f"{self.level:.0%} percentile and bias-corrected intervals (seed entropy {self.seed_entropy})")
+        return head + "\n\n" + self.intervals.round(digits).to_string(index=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The interval table (a copy of :attr:`intervals`)."""
+        return self.intervals.copy()
 
 
 def percentile_interval(draws: np.ndarray, level: float = 0.95) -> tuple[float, float]:
@@ -126,12 +140,12 @@ _STATE: dict = {}
 
 
 def _init_worker(model: str, values: np.ndarray, columns: list[str], theta_hat: np.ndarray,
-                 boot_rows: list[int]) -> None:
+                 boot_rows: list[int], std_lv: bool = False) -> None:
     from threadpoolctl import threadpool_limits
 
     _STATE["limits"] = threadpool_limits(limits=1)
     frame = pd.DataFrame(values, columns=columns)
-    table = build_parameter_table(parse_model(model))
+    table = build_parameter_table(parse_model(model), std_lv=std_lv)
     engine = SemopyEngine(table, frame)
     _STATE.update(engine=engine, values=frame[engine.observed].to_numpy(), theta_hat=theta_hat,
                   boot_rows=boot_rows)
@@ -153,7 +167,10 @@ def _one_draw(seed_seq: np.random.SeedSequence) -> np.ndarray | None:
     row_values = engine.row_values(outcome.theta, cov)
     parts = [row_values[_STATE["boot_rows"]]]
     if engine.table.defined:
-        parts.append(defined_values(engine.table, row_values))
+        try:
+            parts.append(defined_values(engine.table, row_values))
+        except SEMDefinedError:  # a ':=' with no finite value in this resample: a failed draw
+            return None
     return np.concatenate(parts)
 
 
@@ -167,7 +184,7 @@ def _chunks(n: int, size: int) -> list[list[int]]:
 
 def run_bootstrap(result, frame: pd.DataFrame, draws: int, seed: int | None, level: float = 0.95,
                   n_jobs: int = 1, progress: bool | None = None, boot_all: bool = False) -> BootstrapResult:
-    """Bootstrap a fitted model (called by :func:`chaoyang.sem.fit` when ``bootstrap > 0``).
+    """Bootstrap a fitted model (called by :func:`chaoyang.sem.fit` when ``n_boot > 0``).
 
     Parameters
     ----------
@@ -199,7 +216,7 @@ def run_bootstrap(result, frame: pd.DataFrame, draws: int, seed: int | None, lev
     >>> rng = np.random.default_rng(0)
     >>> x = rng.normal(size=200); m = 0.5 * x + rng.normal(size=200); y = 0.5 * m + rng.normal(size=200)
     >>> res = fit("m ~ a*x\\ny ~ b*m\\nab := a*b", pd.DataFrame({"x": x, "m": m, "y": y}),
-    ...           bootstrap=200, seed=1)
+    ...           n_boot=200, seed=1)
     >>> res.bootstrap.n_converged
     200
     """
@@ -207,7 +224,7 @@ def run_bootstrap(result, frame: pd.DataFrame, draws: int, seed: int | None, lev
     engine = result._engine
     boot_rows = [k for k in range(len(table.rows)) if boot_all and engine.free_index(k) is not None]
     if not boot_rows and not table.defined:
-        raise ValueError("Nothing to bootstrap: the model has no ':=' defined parameter; pass boot_all=True "
+        raise ArgumentError("Nothing to bootstrap: the model has no ':=' defined parameter; pass boot_all=True "
                          "to bootstrap every free parameter.")
     root = np.random.SeedSequence(seed)
     children = root.spawn(draws)
@@ -215,7 +232,8 @@ def run_bootstrap(result, frame: pd.DataFrame, draws: int, seed: int | None, lev
     workers = max(1, min(workers, draws))
     chunk_size = max(1, min(50, math.ceil(draws / (workers * 4))))
     chunks = _chunks(draws, chunk_size)
-    init_args = (result.model, frame.to_numpy(), list(frame.columns), result._theta.copy(), boot_rows)
+    init_args = (result.model, frame.to_numpy(), list(frame.columns), result._theta.copy(), boot_rows,
+                 bool(getattr(result, "std_lv", False)))
     show = (draws >= 1000) if progress is None else bool(progress)
     bar = None
     if show:
@@ -270,7 +288,7 @@ def run_bootstrap(result, frame: pd.DataFrame, draws: int, seed: int | None, lev
         warnings.warn(f"{draws - n_ok} of {draws} bootstrap draws failed (singular resample or no convergence) "
                       "and were left out of the intervals.", SEMWarning, stacklevel=3)
     if n_ok < 2:
-        raise RuntimeError(f"Only {n_ok} of {draws} bootstrap draws converged; the intervals cannot be computed. "
+        raise SEMConvergenceError(f"Only {n_ok} of {draws} bootstrap draws converged; the intervals cannot be computed. "
                            "Check the model fits well on the full sample and that N is not tiny.")
     good = matrix[ok]
     records = []

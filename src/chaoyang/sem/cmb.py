@@ -17,16 +17,30 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from chaoyang._results import ResultMixin
+
 from .errors import SEMColumnError, SEMDataError, suggest
 
 
 @dataclass
-class HarmanResult:
+class HarmanResult(ResultMixin):
     """First unrotated factor's share of the total variance and the flag (> 50 %)."""
 
     first_factor_share: float
     eigenvalues: np.ndarray
     flagged: bool
+
+    def summary(self) -> str:
+        """One line: the first factor's share and whether it passes the threshold."""
+        verdict = "flagged (possible common-method variance)" if self.flagged else "not flagged"
+        return (f"Harman's single-factor test: first unrotated factor explains {self.first_factor_share:.1%} "
+                f"of the variance of {len(self.eigenvalues)} items; {verdict}")
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per component: ``component, eigenvalue, share, cumulative_share``."""
+        share = self.eigenvalues / self.eigenvalues.sum()
+        return pd.DataFrame({"component": np.arange(1, len(share) + 1), "eigenvalue": self.eigenvalues,
+                             "share": share, "cumulative_share": np.cumsum(share)})
 
 
 def harman_single_factor(data: pd.DataFrame, items=None, threshold: float = 0.5) -> HarmanResult:
@@ -85,7 +99,7 @@ def _block(data: pd.DataFrame, items) -> pd.DataFrame:
 
 
 @dataclass
-class CFAComparison:
+class CFAComparison(ResultMixin):
     """Chi-square difference test of a one-factor CFA against the multi-factor CFA."""
 
     single: object
@@ -103,6 +117,15 @@ class CFAComparison:
                          "rmsea": fm["rmsea"], "srmr": fm["srmr"]})
         rows.append({"model": "difference", "chisq": self.delta_chisq, "df": self.delta_df, "pvalue": self.pvalue})
         return pd.DataFrame(rows)
+
+    def summary(self) -> str:
+        """Plain text: the difference test, then the table."""
+        return (f"One-factor vs theorised CFA: delta chisq = {self.delta_chisq:.3f}, delta df = {self.delta_df}, "
+                f"p = {self.pvalue:.4g}\n\n" + self.table().to_string(index=False))
+
+    def to_frame(self) -> pd.DataFrame:
+        """Same as :meth:`table`."""
+        return self.table()
 
 
 def single_factor_cfa_test(data: pd.DataFrame, blocks: dict) -> CFAComparison:

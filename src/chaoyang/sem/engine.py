@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import SEMConvergenceError
+from .errors import SEMConvergenceError, SEMDataError, SEMInternalError, SEMSyntaxError
 from .partable import ParameterTable
 
 SOLVER = "SLSQP"
@@ -72,14 +72,30 @@ class SemopyEngine:
         import semopy  # imported here so that `import chaoyang.sem` stays light
 
         self.table = table
-        self.model = semopy.Model(table.semopy_description())
+        with _quiet_semopy():  # semopy logs "No fixed loadings" for NA* / std_lv factors
+            try:
+                self.model = semopy.Model(table.semopy_description())
+            except Exception as exc:  # semopy's own parser: turn its traceback into a named error
+                raise SEMSyntaxError(f"semopy 2.3.11 cannot build this model ({type(exc).__name__}: {exc}). "
+                                     "Simplify the syntax or report the model.") from None
+        # semopy's starting values walk first_manifs from a factor to an observed indicator; a
+        # factor whose loadings are all free (NA*x, std_lv) has no entry, and the walk then
+        # loops forever on None. Point it at the first indicator written (start values only).
+        for lat in table.latent:
+            if self.model.first_manifs.get(lat) is None:
+                first = next(r.rhs for r in table.rows if r.op == "=~" and r.lhs == lat)
+                self.model.first_manifs[lat] = first
         self.observed: list[str] = list(self.model.vars["observed"])
         self.inner: list[str] = list(self.model.vars["inner"])
         self.n = len(data)
         cov = pd.DataFrame(sample_covariance(data[self.observed].to_numpy(float)),
                            index=self.observed, columns=self.observed)
         with _quiet_semopy():
-            self.model.load(data=data[self.observed], cov=cov, n_samples=self.n)
+            try:
+                self.model.load(data=data[self.observed], cov=cov, n_samples=self.n)
+            except (np.linalg.LinAlgError, ValueError, ZeroDivisionError, FloatingPointError) as exc:
+                raise SEMDataError(f"semopy could not compute starting values from these data ({exc}); check for "
+                                   "near-constant or nearly collinear columns and rescale them.") from None
         # lavaan does not bound variances; semopy's (0, inf) bound would hide Heywood cases.
         for param in self.model.parameters.values():
             param.bound = (None, None)
@@ -94,7 +110,7 @@ class SemopyEngine:
         wanted = {n for n, r in zip(self.table.semopy_names, self.table.rows) if n and r.fixed is None}
         extra = set(self.active_names) - wanted
         if extra or wanted - set(self.active_names):
-            raise RuntimeError(
+            raise SEMInternalError(
                 f"Internal error: semopy created parameters {sorted(extra)} not in the lavaan table "
                 f"(or lost {sorted(wanted - set(self.active_names))}). Please report this model."
             )

@@ -32,12 +32,28 @@ class SEMColumnError(SEMError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class SEMLabelError(SEMError, KeyError):
+    """A name the caller chose from a fixed list (pathway, effect label) is not in it."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 class SEMTypeError(SEMError, TypeError):
     """A column or argument has the wrong type (e.g. text where numbers are needed)."""
 
 
 class SEMIdentificationError(SEMError, ValueError):
     """The model is not identified (negative degrees of freedom or a singular information matrix)."""
+
+
+class SEMDefinedError(SEMError, ArithmeticError):
+    """A ``:=`` defined parameter has no finite value at the estimates (division by zero, overflow,
+    a negative number to a fractional power). lavaan would print ``Inf`` or ``NaN`` there."""
+
+
+class SEMInternalError(SEMError, RuntimeError):
+    """chaoyang.sem and semopy disagree about a model (a bug: please report the model)."""
 
 
 class SEMConvergenceError(SEMError, RuntimeError):

@@ -10,10 +10,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from chaoyang._results import ResultMixin
+from chaoyang._validate import check_count, check_level, check_n_boot, check_seed, reject_unknown, renamed
+
 from .engine import SemopyEngine, require_convergence, sample_covariance
-from .errors import SEMDataError, SEMError, SEMIdentificationError
+from .errors import SEMConvergenceError, SEMDataError, SEMError, SEMIdentificationError, SEMTypeError
 from .fitmeasures import fit_measures as compute_fit_measures
-from .inputs import SEMWarning, check_missing_option, prepare_data
+from .inputs import SEMWarning, check_latent_names, check_missing_option, prepare_data
 from .partable import ParameterTable, build_parameter_table
 from .standardize import std_all
 from .syntax import parse_model
@@ -22,7 +25,7 @@ ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci
 
 
 @dataclass
-class SEMResult:
+class SEMResult(ResultMixin):
     """Everything :func:`fit` estimated.
 
     Attributes
@@ -41,11 +44,11 @@ class SEMResult:
     n_dropped : int
         Cases dropped by listwise deletion.
     bootstrap : BootstrapResult or None
-        Percentile and bias-corrected intervals when ``bootstrap > 0``.
+        Percentile and bias-corrected intervals when ``n_boot > 0``.
     vcov : pandas.DataFrame
         Covariance matrix of the free parameters (inverse expected information, N-based).
-    ci_level : float
-        Confidence level of ``ci.lower``/``ci.upper``.
+    level : float
+        Confidence level of ``ci.lower``/``ci.upper`` (also available as ``ci_level``).
     """
 
     estimates: pd.DataFrame
@@ -53,14 +56,20 @@ class SEMResult:
     n: int
     n_dropped: int
     vcov: pd.DataFrame
-    ci_level: float
+    level: float
     model: str
     bootstrap: object | None = None
     iterations: int = 0
+    std_lv: bool = False
     table: ParameterTable | None = field(default=None, repr=False)
     _engine: SemopyEngine | None = field(default=None, repr=False)
     _theta: np.ndarray | None = field(default=None, repr=False)
     _sample_cov: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def ci_level(self) -> float:
+        """Old name of :attr:`level` (kept for code written before chaoyang 1.0)."""
+        return self.level
 
     @property
     def converged(self) -> bool:
@@ -108,22 +117,34 @@ class SEMResult:
         )
         return head + "\n\n" + self.estimates.round(digits).to_string(index=False)
 
+    def to_frame(self) -> pd.DataFrame:
+        """lavaan's ``parameterEstimates(standardized=TRUE)``-style tidy table, one row per parameter.
+
+        Columns ``lhs, op, rhs, label, est, se, z, pvalue, ci.lower, ci.upper, std.all`` and,
+        when the fit was bootstrapped, ``boot.se, perc.lower, perc.upper, bc.lower, bc.upper``
+        for the bootstrapped rows (NaN elsewhere). A copy: changing it does not change the result.
+        """
+        frame = self.estimates.copy()
+        if self.bootstrap is not None:
+            boot = self.bootstrap.intervals
+            keys = ["lhs", "op", "rhs", "label"]
+            extra = boot[keys + ["boot.se", "perc.lower", "perc.upper", "bc.lower", "bc.upper"]]
+            frame = frame.merge(extra, on=keys, how="left")
+        return frame
+
 
 def _display_name(row) -> str:
     op = "~~" if row.op == "fixed.x" else row.op
     return row.label or f"{row.lhs}{op}{row.rhs}"
 
 
-def _check_options(bootstrap, ci, n_jobs, missing, seed) -> None:
+def _check_options(level, n_jobs, missing, seed) -> tuple[float, int, object]:
     check_missing_option(missing)
-    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
-        raise SEMDataError(f"bootstrap must be a whole number of draws >= 0 (e.g. 1000), not {bootstrap!r}.")
-    if not isinstance(ci, (float, int)) or not 0 < ci < 1:
-        raise SEMDataError(f"ci must be a confidence level strictly between 0 and 1 (e.g. 0.95), not {ci!r}.")
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0 or n_jobs < -1:
-        raise SEMDataError(f"n_jobs must be a positive number of processes or -1 (all cores), not {n_jobs!r}.")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
-        raise SEMDataError(f"seed must be a non-negative integer or None, not {seed!r}.")
+    level = check_level(level)
+    seed = check_seed(seed)
+    if not (isinstance(n_jobs, (int, np.integer)) and not isinstance(n_jobs, (bool, np.bool_)) and n_jobs == -1):
+        n_jobs = check_count(n_jobs, "n_jobs", minimum=1)
+    return level, int(n_jobs), seed
 
 
 def _check_identification(engine: SemopyEngine, theta: np.ndarray, when: str) -> None:
@@ -205,24 +226,27 @@ def _wald_columns(est: np.ndarray, se: np.ndarray, level: float) -> dict[str, np
     return {"se": se, "z": z, "pvalue": pvalue, "ci.lower": est - crit * se, "ci.upper": est + crit * se}
 
 
-def fit(model: str, data: pd.DataFrame, *, bootstrap: int = 0, seed: int | None = None, ci: float = 0.95,
+def fit(model: str, data: pd.DataFrame, *, n_boot: int = 0, seed=None, level: float = 0.95,
         n_jobs: int = 1, progress: bool | None = None, boot_all: bool = False,
-        missing: str = "listwise") -> SEMResult:
+        missing: str = "listwise", std_lv: bool = False, **kwargs) -> SEMResult:
     """Fit a structural equation model written in lavaan syntax, with lavaan's ML results.
 
     Parameters
     ----------
     model : str
         lavaan syntax: ``=~``, ``~``, ``~~``, labels (``a1*cohesion``), fixed values
-        (``1*x``) and defined parameters (``ind1 := a1*b1``; + - * / ^ and parentheses).
+        (``1*x``), freed first loadings (``NA*x``) and defined parameters (``ind1 := a1*b1``;
+        + - * / ^ and parentheses).
     data : pandas.DataFrame
-        One row per case, numeric columns named as in ``model``. Not modified.
-    bootstrap : int, default 0
-        Number of nonparametric bootstrap draws (e.g. 1000 or 5000); 0 for none.
-    seed : int, optional
+        One row per case, numeric columns named as in ``model`` (each name once). Not modified.
+    n_boot : int, default 0
+        Number of nonparametric bootstrap draws (e.g. 1000 or 5000); 0 for none. Fewer than
+        20 draws are refused and fewer than 200 give a warning (unstable interval ends).
+    seed : None, int >= 0 or numpy.random.SeedSequence, default None
         Seed of the bootstrap; the same seed gives the same intervals whatever ``n_jobs``.
-    ci : float, default 0.95
-        Confidence level for Wald and bootstrap intervals.
+        ``None`` draws fresh entropy (not reproducible; recorded in ``bootstrap.seed_entropy``).
+    level : float, default 0.95
+        Confidence level for Wald and bootstrap intervals, strictly between 0 and 1.
     n_jobs : int, default 1
         Worker processes for the bootstrap (-1: all cores).
     progress : bool, optional
@@ -231,6 +255,12 @@ def fit(model: str, data: pd.DataFrame, *, bootstrap: int = 0, seed: int | None 
         Bootstrap every free parameter, not just the defined ones.
     missing : {"listwise"}
         Missing-data treatment; ``"ml"`` (FIML) raises (see the module docstring).
+    std_lv : bool, default False
+        lavaan's ``std.lv = TRUE``: identify every factor by fixing its (residual) variance to 1
+        and freeing its first loading (instead of fixing the first loading to 1).
+    **kwargs
+        The names used before chaoyang 1.0, ``bootstrap=`` (now ``n_boot``) and ``ci=`` (now
+        ``level``), still work with a :class:`~chaoyang.errors.ChaoyangDeprecationWarning`.
 
     Returns
     -------
@@ -249,7 +279,12 @@ def fit(model: str, data: pd.DataFrame, *, bootstrap: int = 0, seed: int | None 
     SEMDataError
         Constant column, too few cases, singular covariance matrix, bad option.
     SEMIdentificationError
-        Negative degrees of freedom or singular information matrix.
+        A factor without a fixed loading or variance (raised before any fitting), negative
+        degrees of freedom or a singular information matrix.
+    SEMDefinedError
+        A ``:=`` parameter cannot be computed at the estimates (division by zero, ...).
+    chaoyang.errors.ArgumentError, chaoyang.errors.SeedError
+        A bad ``n_boot``, ``level``, ``n_jobs`` or ``seed``.
     SEMConvergenceError
         The optimiser did not converge.
 
@@ -264,11 +299,32 @@ def fit(model: str, data: pd.DataFrame, *, bootstrap: int = 0, seed: int | None 
     [{'lhs': 'ind', 'op': ':=', 'est': 0.25}]
     >>> res.fit_measures["df"]
     0
+
+    lavaan's two ways of identifying a factor by its variance give the same fit:
+
+    >>> f = rng.normal(size=300)
+    >>> items = pd.DataFrame({f"c{i}": 0.8 * f + 0.6 * rng.normal(size=300) for i in (1, 2, 3)})
+    >>> a = fit("f =~ NA*c1 + c2 + c3\\nf ~~ 1*f", items)
+    >>> b = fit("f =~ c1 + c2 + c3", items, std_lv=True)
+    >>> ea, eb = (r.estimates.set_index(["lhs", "op", "rhs"])["est"] for r in (a, b))
+    >>> bool(np.allclose(ea, eb.loc[ea.index], atol=1e-6))
+    True
     """
-    _check_options(bootstrap, ci, n_jobs, missing, seed)
-    table = build_parameter_table(parse_model(model))
+    n_boot = renamed(kwargs, "bootstrap", "n_boot", n_boot, 0, "fit")
+    level = renamed(kwargs, "ci", "level", level, 0.95, "fit")
+    reject_unknown(kwargs, "fit")
+    level, n_jobs, seed = _check_options(level, n_jobs, missing, seed)
+    n_boot = check_n_boot(n_boot)  # called here so that its warning points at the caller's line
+    if not isinstance(std_lv, (bool, np.bool_)):
+        raise SEMTypeError(f"std_lv must be True or False, not {std_lv!r}.")
+    table = build_parameter_table(parse_model(model), std_lv=bool(std_lv))
+    check_latent_names(table, data)
     frame, n_dropped = prepare_data(data, table.observed, missing)
     n = len(frame)
+    if n <= len(table.observed):
+        raise SEMDataError(
+            f"Only {n} complete cases for {len(table.observed)} observed variables: the covariance matrix is "
+            "singular. Collect more cases or use fewer indicators.")
     engine = SemopyEngine(table, frame)
     p, nx, npar = len(engine.observed), len(table.exogenous_x), len(engine.active_names)
     df = p * (p + 1) // 2 - nx * (nx + 1) // 2 - npar
@@ -276,11 +332,6 @@ def fit(model: str, data: pd.DataFrame, *, bootstrap: int = 0, seed: int | None 
         raise SEMIdentificationError(
             f"The model has {npar} free parameters but only {npar + df} variances and covariances to fit them "
             f"(df = {df}): it is not identified. Fix parameters, add indicators, or drop free covariances."
-        )
-    if n <= p:
-        raise SEMDataError(
-            f"Only {n} complete cases for {p} observed variables: the covariance matrix is singular. "
-            "Collect more cases or use fewer indicators."
         )
     if n < npar:
         raise SEMDataError(
@@ -296,33 +347,45 @@ def fit(model: str, data: pd.DataFrame, *, bootstrap: int = 0, seed: int | None 
             "of the others, so the covariance matrix is singular. Drop the redundant column."
         )
     engine.set_sample_cov(sample_cov)
-    _check_identification(engine, engine.start, "at the starting values")
-    outcome = engine.fit(sample_cov)
-    require_convergence(outcome)
-    theta = outcome.theta
-    _check_identification(engine, theta, "at the solution")
-    info = engine.unit_information(theta) * n
-    vcov = np.linalg.inv(info)
+    try:
+        _check_identification(engine, engine.start, "at the starting values")
+        outcome = engine.fit(sample_cov)
+        require_convergence(outcome)
+        theta = outcome.theta
+        _check_identification(engine, theta, "at the solution")
+        info = engine.unit_information(theta) * n
+        vcov = np.linalg.inv(info)
+    except np.linalg.LinAlgError:
+        raise SEMConvergenceError(
+            "The model-implied covariance matrix became singular during estimation, so the likelihood is "
+            "undefined. A variance fixed at 0 (e.g. 'x ~~ 0*x'), a loading fixed at an extreme value or an "
+            "unidentified part of the model are the usual causes; free or fix them differently.") from None
     vcov = (vcov + vcov.T) / 2
-    estimates = _estimate_table(engine, theta, sample_cov, vcov, ci)
+    estimates = _estimate_table(engine, theta, sample_cov, vcov, level)
     for row, value in zip(table.rows, estimates["est"]):
         if row.op == "~~" and row.lhs == row.rhs and value < 0:
             warnings.warn(
                 f"The variance of {row.lhs} is estimated negative ({value:.4g}), a Heywood case: the model is "
                 "misspecified or the sample too small. lavaan reports the same estimate.", SEMWarning, stacklevel=2)
+    undefined = estimates.loc[~np.isfinite(estimates["std.all"].to_numpy(float))]
+    if len(undefined):
+        rows = ", ".join(f"{r.lhs} {r.op} {r.rhs}" for r in undefined.head(3).itertuples())
+        warnings.warn(
+            f"std.all is undefined (NaN) for {rows}: a variance it is scaled by is zero or negative at the "
+            "estimates (lavaan reports NA there). Check fixed-at-zero or Heywood variances.", SEMWarning, stacklevel=2)
     implied = engine.sigma(theta)
     x_positions = [engine.observed.index(v) for v in table.exogenous_x]
     measures = compute_fit_measures(sample_cov, implied, n, npar, x_positions)
     free_names = [_display_name(table.rows[table.semopy_names.index(name)]) for name in engine.active_names]
     result = SEMResult(
         estimates=estimates, fit_measures=measures, n=n, n_dropped=n_dropped,
-        vcov=pd.DataFrame(vcov, index=free_names, columns=free_names), ci_level=float(ci), model=model,
-        iterations=outcome.iterations, table=table, _engine=engine, _theta=theta, _sample_cov=sample_cov,
+        vcov=pd.DataFrame(vcov, index=free_names, columns=free_names), level=level, model=model,
+        iterations=outcome.iterations, std_lv=bool(std_lv), table=table, _engine=engine, _theta=theta, _sample_cov=sample_cov,
     )
-    if bootstrap:
+    if n_boot:
         from .bootstrap import run_bootstrap
 
-        result.bootstrap = run_bootstrap(result, frame, draws=int(bootstrap), seed=seed, level=ci,
+        result.bootstrap = run_bootstrap(result, frame, draws=n_boot, seed=seed, level=level,
                                          n_jobs=n_jobs, progress=progress, boot_all=boot_all)
     return result
 
@@ -377,7 +440,7 @@ def _standardized_solution(result: SEMResult) -> pd.DataFrame:
     engine.model.update_matrices(theta)
     frame = result.estimates[["lhs", "op", "rhs", "label"]].copy()
     frame["est.std"] = std
-    for name, column in _wald_columns(std, se, result.ci_level).items():
+    for name, column in _wald_columns(std, se, result.level).items():
         frame[name] = column
     return frame
 

@@ -177,6 +177,11 @@ def fit_measures(sample_cov: np.ndarray, implied_cov: np.ndarray, n: int, npar: 
     else:  # saturated model: lavaan reports tli = 1, rmsea = 0
         tli, rmsea, lo, hi, rmsea_p = 1.0, 0.0, 0.0, 0.0, math.nan
     unrestricted = -n / 2 * (p * math.log(2 * math.pi) + _logdet(sample_cov) + p)
+    if nx:
+        # fixed.x: lavaan's log-likelihood is conditional on the exogenous x (their marginal
+        # log-likelihood is subtracted; measured against lavaan 0.6-14, tests/test_sem_lavaan_live.py)
+        sxx = sample_cov[np.ix_(exogenous_x, exogenous_x)]
+        unrestricted -= -n / 2 * (nx * math.log(2 * math.pi) + _logdet(sxx) + nx)
     logl = unrestricted - chisq / 2
     srmr = srmr_bentler(sample_cov, implied_cov)
     return {

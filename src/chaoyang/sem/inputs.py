@@ -35,6 +35,32 @@ def check_missing_option(missing: str) -> None:
         raise SEMDataError(f"missing={missing!r} is not known; use 'listwise'.")
 
 
+def check_latent_names(table, data) -> None:
+    """Refuse a latent variable named like a data column, as lavaan does.
+
+    lavaan stops with "some latent variable names collide with observed variable names";
+    silently using the latent would hide the column from the model.
+
+    Examples
+    --------
+    >>> from chaoyang.sem.syntax import parse_model
+    >>> from chaoyang.sem.partable import build_parameter_table
+    >>> table = build_parameter_table(parse_model("COH =~ c1 + c2 + c3"))
+    >>> check_latent_names(table, pd.DataFrame(columns=["c1", "c2", "c3", "COH"]))
+    Traceback (most recent call last):
+    ...
+    chaoyang.sem.errors.SEMColumnError: The latent variable 'COH' has the name of a data column ...
+    """
+    if not isinstance(data, pd.DataFrame):
+        return  # prepare_data names the type error
+    clash = [v for v in table.latent if v in set(map(str, data.columns))]
+    if clash:
+        raise SEMColumnError(
+            f"The latent variable {clash[0]!r} has the name of a data column (lavaan refuses this too: latent "
+            f"variable names collide with observed variable names). Rename the factor in the model, e.g. "
+            f"'{clash[0]}_f =~ ...', or drop or rename the column.")
+
+
 def prepare_data(data: pd.DataFrame, columns: list[str], missing: str = "listwise") -> tuple[pd.DataFrame, int]:
     """Select, check and listwise-delete the model's columns (the caller's frame is not modified).
 
@@ -73,7 +99,16 @@ def prepare_data(data: pd.DataFrame, columns: list[str], missing: str = "listwis
     check_missing_option(missing)
     if not isinstance(data, pd.DataFrame):
         raise SEMTypeError(f"data must be a pandas DataFrame (one column per variable), not {type(data).__name__}.")
+    if isinstance(data.columns, pd.MultiIndex):
+        raise SEMTypeError("data has MultiIndex (hierarchical) columns; flatten them to one name per column first, "
+                           "e.g. data.columns = ['_'.join(map(str, c)) for c in data.columns].")
     available = [str(c) for c in data.columns]
+    counts = pd.Index(data.columns).value_counts()
+    for column in columns:
+        if column in counts.index and counts[column] > 1:
+            raise SEMDataError(
+                f"The data has {counts[column]} columns named {column!r}; the model cannot tell which to use. "
+                "Rename or drop the duplicates (e.g. data.loc[:, ~data.columns.duplicated()]).")
     for column in columns:
         if column not in data.columns:
             raise SEMColumnError(
@@ -108,6 +143,14 @@ def prepare_data(data: pd.DataFrame, columns: list[str], missing: str = "listwis
             f"Listwise deletion dropped {n_dropped} of {len(frame)} cases with missing values ({detail}). "
             "Results describe the complete cases only.", SEMWarning, stacklevel=3)
         frame = frame.loc[complete].reset_index(drop=True)
+    for column in columns:
+        values = frame[column].to_numpy()
+        with np.errstate(all="ignore"):
+            variance = float(np.var(values)) if len(values) > 1 else 1.0
+        if len(frame) > 1 and np.ptp(values) != 0 and not 1e-15 <= variance <= 1e15:
+            raise SEMDataError(
+                f"Column {column!r} has variance {variance:.3g}, outside 1e-15 to 1e15: the covariance matrix "
+                "cannot be inverted accurately at that scale. Rescale the column (e.g. to thousands or z-scores).")
     for column in columns:
         if len(frame) and np.ptp(frame[column].to_numpy()) == 0:
             raise SEMDataError(

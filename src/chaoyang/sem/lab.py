@@ -28,8 +28,11 @@ Three data sources, from cleanest to most realistic:
 
 Examples
 --------
->>> lab = run_lab("party", n=200, replications=3, draws=50, seed=1)
->>> sorted(lab.summary.columns)[:3]
+>>> import warnings
+>>> with warnings.catch_warnings():
+...     warnings.simplefilter("ignore")        # 50 draws: the library warns that intervals are unstable
+...     lab = run_lab("party", n=200, n_reps=3, n_boot=50, seed=1)
+>>> sorted(lab.effects.columns)[:3]
 ['bias', 'coverage_bc', 'coverage_perc']
 """
 
@@ -43,6 +46,10 @@ import numpy as np
 import pandas as pd
 
 from chaoyang import sem
+from chaoyang._results import ResultMixin
+from chaoyang._validate import check_count, check_level, check_n_boot, check_seed, reject_unknown, renamed
+from chaoyang.errors import ArgumentError, ChaoyangWarning, SeedError
+from chaoyang.sem.errors import SEMLabelError
 from chaoyang.sem.mediation import parallel_mediation_syntax
 from chaoyang.data.survey import scored_items
 from chaoyang.world import DEFAULT_WORLD, ITEMS, PATHWAYS, World, items_of
@@ -54,14 +61,14 @@ DEFAULT_LABELS = ("ind1", "ind2", "ind3", "indirect")
 
 # ----------------------------------------------------------------------------- model and truth
 def _check_pathway(pathway: str) -> dict:
-    if pathway not in PATHWAYS:
-        raise KeyError(f"unknown pathway {pathway!r}; choose one of {', '.join(PATHWAYS)}")
+    if not isinstance(pathway, str) or pathway not in PATHWAYS:
+        raise SEMLabelError(f"unknown pathway {pathway!r}; choose one of {', '.join(PATHWAYS)}")
     return PATHWAYS[pathway]
 
 
 def _check_source(source: str) -> None:
-    if source not in SOURCES:
-        raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
+    if not isinstance(source, str) or source not in SOURCES:
+        raise ArgumentError(f"source must be one of {SOURCES}, got {source!r}")
 
 
 def lab_syntax(pathway: str, source: str = "latent") -> str:
@@ -158,8 +165,10 @@ def simulate_pathway_sample(pathway: str, n: int, *, seed: int, source: str = "l
     """
     spec = _check_pathway(pathway)
     _check_source(source)
-    _check_whole(n, "n", 40 if source == "survey" else 30)
-    _check_whole(seed, "seed", 0)
+    n = check_count(n, "n", minimum=40 if source == "survey" else 30)
+    seed = check_seed(seed)
+    if seed is None or isinstance(seed, np.random.SeedSequence):
+        raise SeedError(f"seed={seed!r}: simulate_pathway_sample needs a non-negative integer seed (e.g. seed=1)")
     constructs = [spec["driver"], *spec["mediators"], "WIL"]
     if source == "survey":
         from chaoyang.data import generate_survey
@@ -179,14 +188,9 @@ def simulate_pathway_sample(pathway: str, n: int, *, seed: int, source: str = "l
     return pd.DataFrame(items)
 
 
-def _check_whole(value, name: str, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
-
-
 # ----------------------------------------------------------------------------- the lab
 @dataclass
-class LabResult:
+class LabResult(ResultMixin):
     """Outcome of :func:`run_lab`.
 
     Attributes
@@ -195,25 +199,38 @@ class LabResult:
         One row per replication and effect: ``replication, data_seed, boot_seed, label, est,
         perc.lower, perc.upper, bc.lower, bc.upper, truth`` (``truth`` NaN-free; absent for
         ``"survey"``) and ``n_used`` (cases after listwise deletion).
-    summary : pandas.DataFrame
+    effects : pandas.DataFrame
         One row per effect: ``truth, mean_est, bias, power_perc, power_bc, coverage_perc,
         coverage_bc`` (coverage and bias only when a truth exists), ``mc_se`` (largest Monte
-        Carlo SE of the shares in the row) and ``replications``.
+        Carlo SE of the shares in the row) and ``replications``. (Called ``summary`` before
+        chaoyang 1.0; :meth:`summary` is now the text report.)
     settings : dict
-        The arguments of the run.
+        The arguments of the run (``seed_entropy`` repeats a run made with ``seed=None``).
     failed : int
         Replications whose fit raised a :class:`chaoyang.sem.SEMError` (left out and counted).
     """
 
     replications: pd.DataFrame
-    summary: pd.DataFrame
+    effects: pd.DataFrame
     settings: dict = field(default_factory=dict)
     failed: int = 0
 
+    def summary(self) -> str:
+        """Plain text: the settings, then power and coverage per effect."""
+        s = self.settings
+        head = (f"SEM Monte Carlo lab: pathway {s.get('pathway')}, source {s.get('source')}, n = {s.get('n')}, "
+                f"{s.get('n_reps')} replications x {s.get('n_boot')} bootstrap draws, level {s.get('level')}"
+                + (f"; {self.failed} replications failed" if self.failed else ""))
+        return head + "\n\n" + self.effects.round(3).to_string()
 
-def _seeds(seed: int, count: int) -> list[tuple[int, int]]:
-    """Independent (data, bootstrap) seed pairs per replication from one root seed."""
-    children = np.random.SeedSequence(seed).spawn(count)
+    def to_frame(self) -> pd.DataFrame:
+        """Power and coverage per effect, the label as a column ``effect``."""
+        return self.effects.rename_axis("effect").reset_index()
+
+
+def _seeds(root: np.random.SeedSequence, count: int) -> list[tuple[int, int]]:
+    """Independent (data, bootstrap) seed pairs per replication from one root SeedSequence."""
+    children = root.spawn(count)
     return [tuple(int(v) for v in child.generate_state(2, dtype=np.uint32)) for child in children]
 
 
@@ -228,7 +245,7 @@ def summarize(replications: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Indexed by effect label (see :attr:`LabResult.summary`).
+        Indexed by effect label (see :attr:`LabResult.effects`).
 
     Examples
     --------
@@ -262,9 +279,9 @@ def summarize(replications: pd.DataFrame) -> pd.DataFrame:
     return table[[c for c in order if c in table.columns]]
 
 
-def run_lab(pathway: str = "party", n: int = 300, replications: int = 50, draws: int = 200, *, seed: int = 0,
+def run_lab(pathway: str = "party", *, n: int = 300, n_reps: int = 50, n_boot: int = 200, seed=None,
             source: str = "latent", level: float = 0.95, labels=DEFAULT_LABELS,
-            world: World = DEFAULT_WORLD) -> LabResult:
+            world: World = DEFAULT_WORLD, **kwargs) -> LabResult:
     """Monte Carlo power and coverage of bootstrapped effects of one pathway.
 
     Parameters
@@ -272,19 +289,23 @@ def run_lab(pathway: str = "party", n: int = 300, replications: int = 50, draws:
     pathway : {"party", "police", "brand"}, default "party"
     n : int, default 300
         Residents per sample (>= 30; >= 40 for ``"survey"``).
-    replications : int, default 50
-        Samples drawn (>= 2). Shares have Monte Carlo SE up to 0.5 / sqrt(replications).
-    draws : int, default 200
-        Bootstrap draws per sample (>= 20). A real analysis uses 5,000 or more.
-    seed : int, default 0
+    n_reps : int, default 50
+        Samples drawn (>= 2). Shares have Monte Carlo SE up to 0.5 / sqrt(n_reps).
+    n_boot : int, default 200
+        Bootstrap draws per sample (>= 20; a warning under 200). A real analysis uses 5,000 or more.
+    seed : None, int >= 0 or numpy.random.SeedSequence, default None
         Root seed; replication ``r`` uses its own spawned (data, bootstrap) seeds, listed in
-        the result, so any replication can be repeated alone.
+        the result, so any replication can be repeated alone. ``None``: fresh entropy (not
+        reproducible; recorded as ``settings["seed_entropy"]``).
     source : {"latent", "items", "survey"}, default "latent"
     level : float, default 0.95
         Confidence level of the intervals.
     labels : sequence of str, default ("ind1", "ind2", "ind3", "indirect")
         Effects to report (any ``:=`` label of :func:`lab_syntax`).
     world : World, default DEFAULT_WORLD
+    **kwargs
+        ``replications=`` and ``draws=`` (names before chaoyang 1.0) still work with a
+        :class:`~chaoyang.errors.ChaoyangDeprecationWarning`.
 
     Returns
     -------
@@ -292,42 +313,54 @@ def run_lab(pathway: str = "party", n: int = 300, replications: int = 50, draws:
 
     Raises
     ------
-    KeyError
-        Unknown pathway or effect label.
+    chaoyang.sem.errors.SEMLabelError
+        Unknown pathway or effect label (a ``KeyError``).
+    chaoyang.errors.ArgumentError, chaoyang.errors.SeedError
+        Bad ``source``, ``n``, ``n_reps``, ``n_boot``, ``seed`` or ``level``.
     ValueError
-        Bad ``source``, ``n``, ``replications``, ``draws``, ``seed`` or ``level``; or every
-        replication failed.
+        Every replication failed.
 
     Examples
     --------
-    >>> lab = run_lab("police", n=150, replications=2, draws=30, seed=3)
-    >>> lab.summary.index.tolist()
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")          # 30 draws: a warning about unstable interval ends
+    ...     lab = run_lab("police", n=150, n_reps=2, n_boot=30, seed=3)
+    >>> lab.effects.index.tolist()
     ['ind1', 'ind2', 'ind3', 'indirect']
     """
+    n_reps = renamed(kwargs, "replications", "n_reps", n_reps, 50, "run_lab")
+    n_boot = renamed(kwargs, "draws", "n_boot", n_boot, 200, "run_lab")
+    reject_unknown(kwargs, "run_lab")
     _check_pathway(pathway)
     _check_source(source)
-    _check_whole(n, "n", 40 if source == "survey" else 30)
-    _check_whole(replications, "replications", 2)
-    _check_whole(draws, "draws", 20)
-    _check_whole(seed, "seed", 0)
-    if not isinstance(level, (float, int)) or not 0 < level < 1:
-        raise ValueError(f"level must be strictly between 0 and 1 (e.g. 0.95), got {level!r}")
-    labels = [labels] if isinstance(labels, str) else list(labels)
+    n = check_count(n, "n", minimum=40 if source == "survey" else 30)
+    n_reps = check_count(n_reps, "n_reps", minimum=2)
+    n_boot = check_n_boot(n_boot, allow_zero=False)
+    seed = check_seed(seed)
+    level = check_level(level)
+    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    labels = [labels] if isinstance(labels, str) else labels
+    if not isinstance(labels, (list, tuple)) or not labels or not all(isinstance(x, str) for x in labels):
+        raise ArgumentError(f"labels={labels!r} must be a non-empty list of effect labels such as ['ind1', 'indirect']")
+    labels = list(labels)
     syntax = lab_syntax(pathway, source)
     truth = lab_truth(pathway, source, world)
     known = [line.split(":=")[0].strip() for line in syntax.splitlines() if ":=" in line]
     unknown = [lab for lab in labels if lab not in known]
     if unknown:
-        raise KeyError(f"effect {unknown[0]!r} is not defined in the lab model; choose from {known}")
+        raise SEMLabelError(f"effect {unknown[0]!r} is not defined in the lab model; choose from {known}")
     records = []
     failed = 0
-    for r, (data_seed, boot_seed) in enumerate(_seeds(seed, replications)):
+    for r, (data_seed, boot_seed) in enumerate(_seeds(root, n_reps)):
         data = simulate_pathway_sample(pathway, n, seed=data_seed, source=source, world=world)
         try:
             with warnings.catch_warnings():
                 # Listwise deletion is expected with the survey source; n_used records it.
                 warnings.filterwarnings("ignore", message="Listwise deletion", category=sem.SEMWarning)
-                result = sem.fit(syntax, data, bootstrap=draws, seed=boot_seed, ci=level)
+                # n_boot < 200 was already warned about once, not once per replication
+                warnings.filterwarnings("ignore", message="n_boot=", category=ChaoyangWarning)
+                result = sem.fit(syntax, data, n_boot=n_boot, seed=boot_seed, level=level)
         except sem.SEMError:
             failed += 1
             continue
@@ -342,39 +375,46 @@ def run_lab(pathway: str = "party", n: int = 300, replications: int = 50, draws:
                 record["truth"] = truth[label]
             records.append(record)
     if not records:
-        raise ValueError(f"all {replications} replications failed to fit; increase n (now {n})")
+        raise ArgumentError(f"all {n_reps} replications failed to fit; increase n (now {n})")
     if failed:
-        warnings.warn(f"{failed} of {replications} replications failed to fit and were left out", sem.SEMWarning,
+        warnings.warn(f"{failed} of {n_reps} replications failed to fit and were left out", sem.SEMWarning,
                       stacklevel=2)
     table = pd.DataFrame(records)
-    settings = {"pathway": pathway, "n": n, "replications": replications, "draws": draws, "seed": seed,
-                "source": source, "level": level}
+    settings = {"pathway": pathway, "n": n, "n_reps": n_reps, "n_boot": n_boot, "seed": seed,
+                "seed_entropy": int(root.entropy), "source": source, "level": level}
     return LabResult(table, summarize(table), settings, failed)
 
 
-def power_curve(pathway: str = "party", sizes=(100, 200, 400), replications: int = 30, draws: int = 100, *,
-                seed: int = 0, source: str = "latent", level: float = 0.95, labels=DEFAULT_LABELS,
-                world: World = DEFAULT_WORLD) -> pd.DataFrame:
-    """:func:`run_lab` at several sample sizes; one summary table with a column ``n``.
+def power_curve(pathway: str = "party", *, sizes=(100, 200, 400), n_reps: int = 30, n_boot: int = 100,
+                seed=None, source: str = "latent", level: float = 0.95, labels=DEFAULT_LABELS,
+                world: World = DEFAULT_WORLD, **kwargs) -> pd.DataFrame:
+    """:func:`run_lab` at several sample sizes; one table with a column ``n``.
 
-    Each size gets its own root seed spawned from ``seed``.
+    Each size gets its own root seed spawned from ``seed`` (``None``: fresh entropy).
+    ``replications=``/``draws=`` still work with a deprecation warning.
 
     Examples
     --------
-    >>> curve = power_curve("party", sizes=(60, 120), replications=2, draws=25, seed=2)
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     curve = power_curve("party", sizes=(60, 120), n_reps=2, n_boot=25, seed=2)
     >>> sorted(curve["n"].unique().tolist())
     [60, 120]
     """
-    _check_whole(seed, "seed", 0)
-    sizes = [int(s) for s in sizes]
+    n_reps = renamed(kwargs, "replications", "n_reps", n_reps, 30, "power_curve")
+    n_boot = renamed(kwargs, "draws", "n_boot", n_boot, 100, "power_curve")
+    reject_unknown(kwargs, "power_curve")
+    seed = check_seed(seed)
+    sizes = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
     if not sizes:
-        raise ValueError("sizes must list at least one sample size")
-    roots = [int(c.generate_state(1, dtype=np.uint32)[0]) for c in np.random.SeedSequence(seed).spawn(len(sizes))]
+        raise ArgumentError("sizes must list at least one sample size")
+    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     parts = []
-    for size, root in zip(sizes, roots):
-        summary = run_lab(pathway, size, replications, draws, seed=root, source=source, level=level, labels=labels,
-                          world=world).summary
-        parts.append(summary.rename_axis("effect").reset_index().assign(n=size))
+    for size, child in zip(sizes, root.spawn(len(sizes))):
+        effects = run_lab(pathway, n=size, n_reps=n_reps, n_boot=n_boot, seed=child, source=source, level=level,
+                          labels=labels, world=world).effects
+        parts.append(effects.rename_axis("effect").reset_index().assign(n=int(size)))
     return pd.concat(parts, ignore_index=True)
 
 

@@ -6,8 +6,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from .errors import SEMColumnError
+from chaoyang._results import ResultMixin
+from chaoyang._validate import check_level, reject_unknown, renamed
+from chaoyang.errors import ArgumentError
+
+from .bootstrap import bias_corrected_interval, percentile_interval
+from .errors import SEMColumnError, SEMTypeError
 
 
 def parallel_mediation_syntax(x: str, mediators, y: str, measurement: dict | None = None) -> str:
@@ -55,21 +61,21 @@ def parallel_mediation_syntax(x: str, mediators, y: str, measurement: dict | Non
     """
     mediators = list(mediators) if not isinstance(mediators, str) else [mediators]
     if not mediators:
-        raise ValueError("Give at least one mediator.")
+        raise ArgumentError("Give at least one mediator.")
     names = [x, *mediators, y]
     if len(set(names)) != len(names):
-        raise ValueError(f"x, mediators and y must be different variables, got {names}.")
+        raise ArgumentError(f"x, mediators and y must be different variables, got {names}.")
     lines: list[str] = []
     if measurement:
         unknown = [k for k in measurement if k not in names]
         if unknown:
-            raise ValueError(f"measurement names {unknown}, which are not among x, mediators, y ({names}).")
+            raise ArgumentError(f"measurement names {unknown}, which are not among x, mediators, y ({names}).")
         lines.append("# measurement model")
         for construct in names:
             if construct in measurement:
                 items = list(measurement[construct])
                 if len(items) < 2:
-                    raise ValueError(f"Construct {construct!r} needs at least two items, got {items}.")
+                    raise ArgumentError(f"Construct {construct!r} needs at least two items, got {items}.")
                 lines.append(f"{construct} =~ " + " + ".join(items))
     lines.append("# structural model (parallel mediation, PROCESS model 4)")
     for j, m in enumerate(mediators, start=1):
@@ -123,7 +129,7 @@ def zhao_mediation_type(indirect: float, indirect_significant: bool, direct: flo
 
 
 @dataclass
-class MediationReport:
+class MediationReport(ResultMixin):
     """Effects of a parallel mediation, their Zhao-Lynch-Chen types and an APA-style table.
 
     Attributes
@@ -176,6 +182,14 @@ class MediationReport:
         body = self.apa_table().to_html(index=False, border=0, escape=True)
         return f"<figure><figcaption>{title}</figcaption>{body}<p><em>{self.note()}</em></p></figure>"
 
+    def summary(self) -> str:
+        """Plain-text APA table with title and note (same as :meth:`to_string`)."""
+        return self.to_string()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The numeric effect table (a copy of :attr:`effects`)."""
+        return self.effects.copy()
+
     def _repr_html_(self) -> str:
         return self.to_html()
 
@@ -190,14 +204,14 @@ def _format_p(p: float) -> str:
     return "< .001" if p < 0.001 else _no_leading_zero(f"{p:.3f}")
 
 
-def mediation_report(result, x: str, mediators, y: str, alpha: float = 0.05, interval: str = "percentile"
-                     ) -> MediationReport:
+def mediation_report(result, x: str, mediators, y: str, *, level: float = 0.95, interval: str = "percentile",
+                     **kwargs) -> MediationReport:
     """Specific, total indirect, direct and total effects, contrasts and mediation types.
 
     Works on a result fitted from :func:`parallel_mediation_syntax` (labels ``a1.., b1.., c,
     ind1.., indirect, total, diffi_j``). Intervals are bootstrap (``interval="percentile"``
-    or ``"bc"``) when the fit was bootstrapped, otherwise Wald (delta method). An indirect
-    effect is significant when its interval excludes 0; the direct effect when its interval
+    or ``"bc"``, recomputed at ``level`` from the stored draws) when the fit was bootstrapped,
+    otherwise Wald (delta method) at ``level``. An effect is significant when its interval
     excludes 0.
 
     Parameters
@@ -208,8 +222,9 @@ def mediation_report(result, x: str, mediators, y: str, alpha: float = 0.05, int
         Predictor and outcome.
     mediators : sequence of str
         Mediators in the order used to write the syntax.
-    alpha : float, default 0.05
-        Significance level (only used for consistency checks: intervals follow ``result.ci_level``).
+    level : float, default 0.95
+        Confidence level of the intervals (the old ``alpha=0.05`` means ``level=0.95`` and still
+        works with a deprecation warning).
     interval : {"percentile", "bc"}
         Which bootstrap interval to report.
 
@@ -221,6 +236,8 @@ def mediation_report(result, x: str, mediators, y: str, alpha: float = 0.05, int
     ------
     KeyError
         A required label is missing (fit the model written by ``parallel_mediation_syntax``).
+    chaoyang.errors.ArgumentError
+        Bad ``level`` or ``interval``.
 
     Examples
     --------
@@ -231,8 +248,19 @@ def mediation_report(result, x: str, mediators, y: str, alpha: float = 0.05, int
     >>> mediation_report(res, "X", ["M1", "M2"], "Y").types["M1"]
     'complementary'
     """
-    if interval not in ("percentile", "bc"):
-        raise ValueError(f"interval must be 'percentile' or 'bc', not {interval!r}.")
+    if "alpha" in kwargs:
+        alpha = renamed(kwargs, "alpha", "level", level, 0.95, "mediation_report")
+        if not isinstance(alpha, (int, float)) or isinstance(alpha, bool) or not 0 < alpha < 1:
+            raise ArgumentError(f"alpha={alpha!r} must be strictly between 0 and 1; pass level=0.95 instead")
+        level = 1 - alpha
+    reject_unknown(kwargs, "mediation_report")
+    level = check_level(level)
+    from .fit import SEMResult
+
+    if not isinstance(result, SEMResult):
+        raise SEMTypeError(f"mediation_report needs the result of chaoyang.sem.fit, not {type(result).__name__}.")
+    if not isinstance(interval, str) or interval not in ("percentile", "bc"):
+        raise ArgumentError(f"interval must be 'percentile' or 'bc', not {interval!r}.")
     mediators = [mediators] if isinstance(mediators, str) else list(mediators)
     k = len(mediators)
     est = result.estimates
@@ -244,7 +272,9 @@ def mediation_report(result, x: str, mediators, y: str, alpha: float = 0.05, int
             f"The fitted model has no parameter labelled {missing[0]!r}; fit the syntax written by "
             "parallel_mediation_syntax(x, mediators, y) so that effects can be found by label.")
     boot = result.bootstrap.intervals.set_index("label") if result.bootstrap is not None else None
-    pct = int(round(result.ci_level * 100))
+    pct = round(level * 100, 1)
+    pct = int(pct) if pct == int(pct) else pct
+    crit = stats.norm.ppf(0.5 + level / 2)
     if boot is not None:
         method = f"{pct}% {'percentile' if interval == 'percentile' else 'bias-corrected'} bootstrap CI " \
                  f"({result.bootstrap.n_converged} draws)"
@@ -255,10 +285,14 @@ def mediation_report(result, x: str, mediators, y: str, alpha: float = 0.05, int
 
     def add(effect: str, label: str) -> None:
         r = result.parameter(label)
-        lo, hi = float(r["ci.lower"]), float(r["ci.upper"])
+        lo, hi = float(r["est"] - crit * r["se"]), float(r["est"] + crit * r["se"])
         if boot is not None and label in boot.index:
-            prefix = "perc" if interval == "percentile" else "bc"
-            lo, hi = float(boot.loc[label, f"{prefix}.lower"]), float(boot.loc[label, f"{prefix}.upper"])
+            j = list(boot.index).index(label)
+            draws = result.bootstrap.draws[result.bootstrap.converged, j]
+            if interval == "percentile":
+                lo, hi = percentile_interval(draws, level)
+            else:
+                lo, hi = bias_corrected_interval(draws, float(r["est"]), level)
         elif boot is not None:
             wald_rows_in_boot_table.append(label)
         rows.append({"effect": effect, "label": label, "est": float(r["est"]), "se": float(r["se"]),
@@ -290,4 +324,4 @@ def mediation_report(result, x: str, mediators, y: str, alpha: float = 0.05, int
         types[m] = zhao_mediation_type(r["est"], significant(f"ind{j}"), c_row["est"], c_sig)
     tot = effects.loc[effects["label"] == "indirect"].iloc[0]
     types["total indirect"] = zhao_mediation_type(tot["est"], significant("indirect"), c_row["est"], c_sig)
-    return MediationReport(effects, types, result.ci_level, x, y, mediators)
+    return MediationReport(effects, types, level, x, y, mediators)

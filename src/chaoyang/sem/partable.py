@@ -3,7 +3,8 @@
 lavaan defaults reproduced (lavaan 0.6, ``sem()``/``cfa()``):
 
 * ``auto.fix.first``: the first loading of each factor is fixed to 1 (a label
-  does not free it; ``NA*x`` does);
+  does not free it; ``NA*x`` does); with ``std_lv=True`` (lavaan's ``std.lv``)
+  first loadings stay free and every latent (residual) variance is fixed to 1;
 * ``auto.var``: free residual variances for every endogenous observed variable
   and every latent variable;
 * ``auto.cov.lv.x``: exogenous latent variables covary;
@@ -16,9 +17,11 @@ lavaan defaults reproduced (lavaan 0.6, ``sem()``/``cfa()``):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+import numpy as np
 from itertools import combinations
 
-from .errors import SEMSyntaxError
+from .errors import SEMIdentificationError, SEMSyntaxError
 from .syntax import DefinedParameter, ParsedModel, SpecifiedParameter
 
 
@@ -53,7 +56,8 @@ class ParameterTable:
         for row, name in zip(self.rows, self.semopy_names):
             if row.op == "fixed.x":
                 continue
-            mult = repr(float(row.fixed)) if row.fixed is not None else name
+            # positional notation: semopy's parser splits "1e+30" at the "+"
+            mult = np.format_float_positional(float(row.fixed), trim="0") if row.fixed is not None else name
             lines.append(f"{row.lhs} {row.op} {mult}*{row.rhs}")
         return "\n".join(lines)
 
@@ -65,13 +69,31 @@ def _ordered_unique(items):
     return list(seen)
 
 
-def build_parameter_table(parsed: ParsedModel) -> ParameterTable:
+def _check_factor_scales(rows: list[SpecifiedParameter], latent: list[str]) -> None:
+    """Refuse a factor whose scale is set by nothing (all loadings and its variance free)."""
+    for v in latent:
+        loadings = [r for r in rows if r.op == "=~" and r.lhs == v]
+        fixed_loading = any(r.fixed is not None and r.fixed != 0 for r in loadings)
+        fixed_variance = any(r.op == "~~" and r.lhs == r.rhs == v and r.fixed is not None and r.fixed > 0
+                             for r in rows)
+        if not fixed_loading and not fixed_variance:
+            raise SEMIdentificationError(
+                f"Factor {v!r} has no scale: all its loadings ({', '.join(r.rhs for r in loadings)}) and its "
+                f"variance are free, so the model is not identified. Fix one loading (drop 'NA*' to let the "
+                f"first loading be 1, or write '1*{loadings[0].rhs}'), or fix the variance ('{v} ~~ 1*{v}'), "
+                "or pass std_lv=True.")
+
+
+def build_parameter_table(parsed: ParsedModel, std_lv: bool = False) -> ParameterTable:
     """Add lavaan's default parameters to a parsed model.
 
     Parameters
     ----------
     parsed : ParsedModel
         Output of :func:`chaoyang.sem.syntax.parse_model`.
+    std_lv : bool, default False
+        lavaan's ``std.lv``: free the first loadings and fix the (residual) variance of every
+        latent variable the syntax does not give a variance to at 1.
 
     Returns
     -------
@@ -83,6 +105,9 @@ def build_parameter_table(parsed: ParsedModel) -> ParameterTable:
     ------
     SEMSyntaxError
         If a latent variable is also measured by itself, or the model has no parameter.
+    SEMIdentificationError
+        A factor has neither a fixed (non-zero) loading nor a fixed variance, so its scale is
+        not identified (semopy 2.3.11 would otherwise search its starting values forever).
 
     Examples
     --------
@@ -100,6 +125,13 @@ def build_parameter_table(parsed: ParsedModel) -> ParameterTable:
     indicators = {p.rhs for p in user if p.op == "=~"}
     dependents = {p.lhs for p in user if p.op == "~"}
     predictors = {p.rhs for p in user if p.op == "~"}
+    structural = {n for p in user if p.op in ("=~", "~") for n in (p.lhs, p.rhs)}
+    only_cov = [n for n in names_in_order if n not in structural]
+    if only_cov:
+        raise SEMSyntaxError(
+            f"{only_cov[0]!r} appears only in '~~' lines. chaoyang.sem (through semopy 2.3.11) models variables "
+            "that are measured ('=~') or regressed ('~'); for plain variances and covariances of observed "
+            "columns use DataFrame.cov(), or add the variable to a regression.")
     for p in user:
         if p.op == "=~" and p.rhs == p.lhs:
             raise SEMSyntaxError(f"{p.lhs} cannot be measured by itself ({p.lhs} =~ {p.rhs}).")
@@ -109,7 +141,7 @@ def build_parameter_table(parsed: ParsedModel) -> ParameterTable:
     for p in user:
         if p.op == "=~" and p.lhs not in first_done:
             first_done.add(p.lhs)
-            if p.fixed is None and not p.force_free:
+            if p.fixed is None and not p.force_free and not std_lv:
                 p.fixed = 1.0
 
     def has_cov(a: str, b: str) -> bool:
@@ -125,7 +157,8 @@ def build_parameter_table(parsed: ParsedModel) -> ParameterTable:
             rows.append(SpecifiedParameter(v, "~~", v, user=False))
     for v in latent:
         if not has_cov(v, v):
-            rows.append(SpecifiedParameter(v, "~~", v, user=False))
+            rows.append(SpecifiedParameter(v, "~~", v, fixed=1.0 if std_lv else None, user=False))
+    _check_factor_scales(rows, latent)
     # auto.cov.lv.x
     exo_latent = [v for v in latent if v not in dependents]
     for a, b in combinations(exo_latent, 2):

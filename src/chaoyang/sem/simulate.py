@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import pandas as pd
+
+from chaoyang._validate import check_count, check_seed
+from chaoyang.errors import ArgumentError
 
 
 def simulate_parallel_mediation(n: int = 1000, a=(0.5, 0.4, 0.3), b=(0.3, 0.3, 0.2), c: float = 0.2,
                                 loading: float = 0.8, n_items: int | tuple = 3, latent: bool = True,
-                                seed: int | None = 0) -> pd.DataFrame:
+                                seed=None) -> pd.DataFrame:
     """Cases from X -> (M1..Mk) -> Y with standardized latent constructs and Likert-free continuous items.
 
     Structural model (all latent variances 1 in the population):
@@ -29,8 +34,8 @@ def simulate_parallel_mediation(n: int = 1000, a=(0.5, 0.4, 0.3), b=(0.3, 0.3, 0
         Items per construct (one number, or one per construct in the order X, M1..Mk, Y).
     latent : bool, default True
         If False, return the construct scores themselves (columns ``X, M1.., Y``).
-    seed : int, optional
-        Seed of the numpy Generator.
+    seed : None, int >= 0 or numpy.random.SeedSequence, default None
+        Seed of the numpy Generator (``None``: fresh entropy, not reproducible).
 
     Returns
     -------
@@ -43,14 +48,17 @@ def simulate_parallel_mediation(n: int = 1000, a=(0.5, 0.4, 0.3), b=(0.3, 0.3, 0
     >>> df.shape, list(df.columns[:4])
     ((50, 15), ['x1', 'x2', 'x3', 'm1_1'])
     """
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    if a.shape != b.shape or a.ndim != 1 or a.size == 0:
-        raise ValueError(f"a and b must be equally long non-empty sequences, got {a.size} and {b.size} paths.")
-    if n < 10:
-        raise ValueError(f"n must be at least 10, got {n}.")
-    if not 0 < loading < 1:
-        raise ValueError(f"loading must be in (0, 1), got {loading}.")
-    rng = np.random.default_rng(seed)
+    try:
+        a, b = np.asarray(a, float), np.asarray(b, float)
+    except (TypeError, ValueError):
+        raise ArgumentError(f"a and b must be sequences of numbers, got {a!r} and {b!r}.") from None
+    if a.shape != b.shape or a.ndim != 1 or a.size == 0 or not np.isfinite(np.concatenate([a, b])).all():
+        raise ArgumentError(f"a and b must be equally long non-empty sequences of finite numbers, got {a.size} and "
+                            f"{b.size} paths.")
+    n = check_count(n, "n", minimum=10, maximum=10_000_000)
+    if isinstance(loading, bool) or not isinstance(loading, numbers.Real) or not 0 < loading < 1:
+        raise ArgumentError(f"loading must be in (0, 1), got {loading!r}.")
+    rng = np.random.default_rng(check_seed(seed))
     k = a.size
     x = rng.normal(size=n)
     mediators = np.column_stack([a[j] * x + rng.normal(scale=np.sqrt(max(1 - a[j] ** 2, 0.05)), size=n)
@@ -62,7 +70,7 @@ def simulate_parallel_mediation(n: int = 1000, a=(0.5, 0.4, 0.3), b=(0.3, 0.3, 0
         return pd.DataFrame(constructs)
     counts = [n_items] * (k + 2) if isinstance(n_items, int) else list(n_items)
     if len(counts) != k + 2:
-        raise ValueError(f"n_items needs one count per construct ({k + 2}), got {len(counts)}.")
+        raise ArgumentError(f"n_items needs one count per construct ({k + 2}), got {len(counts)}.")
     prefixes = ["x"] + [f"m{j + 1}_" for j in range(k)] + ["y"]
     columns = {}
     for (name, score), prefix, count in zip(constructs.items(), prefixes, counts):

@@ -20,11 +20,13 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from .errors import SEMSyntaxError, suggest
+from .errors import SEMDefinedError, SEMSyntaxError, suggest
 
 NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.]*\Z")
 LABEL_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 NUMBER_PATTERN = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
+# Modifiers that Python's float() or lavaan read as numbers or missing: never labels.
+NUMBER_WORDS = {"nan", "inf", "infinity", "na"}
 # Longest operators first so that "=~" is not read as "~".
 OPERATORS = (":=", "=~", "~~", "~*~", "==", "<", ">", "~")
 
@@ -110,8 +112,27 @@ class DefinedParameter:
         return cls(name=name, expression=expression.strip(), names=tuple(names), _tree=tree)
 
     def evaluate(self, values: dict[str, float]) -> float:
-        """Value of the expression given a mapping label -> value."""
-        return float(_eval_node(self._tree.body, values, self.name))
+        """Value of the expression given a mapping label -> value.
+
+        Raises
+        ------
+        SEMDefinedError
+            The value is not a finite number (division by zero, overflow, a negative number
+            to a fractional power); lavaan would report ``Inf``/``NaN`` without a message.
+        """
+        try:
+            value = float(_eval_node(self._tree.body, values, self.name))
+        except ZeroDivisionError:
+            value = math.nan
+        except (OverflowError, ValueError):
+            value = math.inf
+        if not math.isfinite(value):
+            shown = ", ".join(f"{k} = {values[k]:.4g}" for k in self.names if k in values)
+            raise SEMDefinedError(
+                f"Defined parameter {self.name!r} := {self.expression} has no finite value at the estimates "
+                f"({shown}): it divides by zero, overflows or takes a fractional power of a negative number. "
+                "Rewrite the expression (e.g. avoid dividing by a parameter fixed at 0).")
+        return value
 
 
 def _eval_node(node: ast.AST, values: dict[str, float], owner: str) -> float:
@@ -131,8 +152,8 @@ def _eval_node(node: ast.AST, values: dict[str, float], owner: str) -> float:
     if isinstance(node.op, ast.Mult):
         return left * right
     if isinstance(node.op, ast.Div):
-        return left / right if right != 0 else math.copysign(math.inf, left) if left else math.nan
-    return left**right
+        return left / right  # ZeroDivisionError is turned into SEMDefinedError by evaluate()
+    return math.pow(left, right)  # float power: ValueError instead of a complex number
 
 
 @dataclass
@@ -194,6 +215,10 @@ def _parse_term(term: str, statement: str) -> tuple[str, str, float | None, bool
     for modifier in parts[:-1]:
         if NUMBER_PATTERN.match(modifier):
             fixed = float(modifier)
+            if not math.isfinite(fixed) or (fixed != 0 and not 1e-8 <= abs(fixed) <= 1e8):
+                raise SEMSyntaxError(
+                    f"The fixed value {modifier!r} in {statement!r} is outside the range chaoyang.sem accepts "
+                    "(0, or 1e-8 to 1e8 in absolute value); rescale the variables instead.")
         elif modifier == "NA":
             force_free = True
         elif modifier.startswith(("c(", "start(", "equal(", "label(", "lower(", "upper(")):
@@ -201,6 +226,10 @@ def _parse_term(term: str, statement: str) -> tuple[str, str, float | None, bool
             why = "multiple groups are not supported" if kind == "c" else f"the {kind}() modifier is not supported"
             raise SEMSyntaxError(f"{modifier!r} in {statement!r}: {why}. Use a plain label (a1*x) or number (1*x).")
         elif LABEL_PATTERN.match(modifier):
+            if modifier.lower() in NUMBER_WORDS:
+                raise SEMSyntaxError(
+                    f"The modifier {modifier!r} in {statement!r} reads as a number that is not finite (or as "
+                    "lavaan's NA); fixed values must be finite numbers and labels must not look like numbers.")
             if modifier.startswith("_"):
                 raise SEMSyntaxError(f"Label {modifier!r} may not start with '_' (reserved).")
             label = modifier

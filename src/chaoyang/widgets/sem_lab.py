@@ -33,8 +33,8 @@ def lab_widget(pathway: str = "party", source: str = "latent"):
     pick_pathway = widgets.Dropdown(options=list(PATHWAYS), value=pathway, description="pathway")
     pick_source = widgets.Dropdown(options=list(SOURCES), value=source, description="data")
     pick_n = widgets.IntSlider(value=200, min=50, max=1200, step=50, description="n")
-    pick_reps = widgets.IntSlider(value=30, min=5, max=200, step=5, description="replications")
-    pick_draws = widgets.IntSlider(value=100, min=20, max=1000, step=20, description="draws")
+    pick_reps = widgets.IntSlider(value=30, min=5, max=200, step=5, description="n_reps")
+    pick_draws = widgets.IntSlider(value=200, min=20, max=1000, step=20, description="n_boot")
     run = widgets.Button(description="Run", button_style="primary")
     output = widgets.Output()
 
@@ -42,11 +42,11 @@ def lab_widget(pathway: str = "party", source: str = "latent"):
         output.clear_output(wait=True)
         with output:
             print("running ...")
-            lab = run_lab(pick_pathway.value, pick_n.value, pick_reps.value, pick_draws.value, seed=0,
-                          source=pick_source.value)
+            lab = run_lab(pick_pathway.value, n=pick_n.value, n_reps=pick_reps.value, n_boot=pick_draws.value,
+                          seed=0, source=pick_source.value)
             output.clear_output(wait=True)
-            display(lab.summary.round(3))
-            summary = lab.summary
+            display(lab.effects.round(3))
+            summary = lab.effects
             fig, ax = plt.subplots(figsize=(7, 3))
             x = np.arange(len(summary))
             columns = [c for c in ("power_perc", "power_bc", "coverage_perc", "coverage_bc") if c in summary]
