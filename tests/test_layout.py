@@ -174,7 +174,7 @@ def test_every_error_and_warning_belongs_to_the_family():
 
 
 def test_every_error_keeps_a_builtin_base_so_old_except_clauses_work():
-    builtin_bases = (ValueError, KeyError, TypeError, RuntimeError, MemoryError, LookupError, OSError)
+    builtin_bases = (ValueError, KeyError, TypeError, RuntimeError, MemoryError, LookupError, OSError, ArithmeticError)
     # Abstract package bases, like ChaoyangError itself: each concrete subclass adds its built-in.
     abstract = {chaoyang.ChaoyangError, chaoyang.sem.SEMError}
     errors = {name: cls for name, cls in _library_exceptions().items()
