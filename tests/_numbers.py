@@ -122,7 +122,6 @@ DEBT: dict[str, list[str]] = {
 #: Chapter solutions whose code still sits in a Markdown fence: (notebook, opening line). May only shrink.
 FENCED_SOLUTION_DEBT: set[tuple[str, str]] = {
     ('notebooks/07_effects_stakeholders.ipynb', '````{solution} eff_ex1'),
-    ('notebooks/07_effects_stakeholders.ipynb', '````{solution} eff_ex2'),
     ('notebooks/07_effects_stakeholders.ipynb', '````{solution} eff_ex3'),
     ('notebooks/07_effects_stakeholders.ipynb', '````{solution} eff_ex5'),
 }
