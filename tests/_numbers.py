@@ -114,8 +114,7 @@ DEBT: dict[str, list[str]] = {
     'notebooks/08_evolutionary_game.ipynb': ['1.5', '3.5', '2.5', '0.5', '1.5', '1.5', '0.3', '0.3', '0.6', '0.6', '-2.5', '1.5', '2.5', '2.5'],
     'exercises/a1_grounded_coding/a1_grounded_coding.ipynb': ['0.8'],
     'exercises/a2_measurement/a2_measurement.ipynb': ['0.1', '0.15', '0.5'],
-    'exercises/a3_mediation/a3_mediation.ipynb': ['-0.01', '0.17', '0.09', '0.22', '0.22'],
-    'exercises/a5_fsqca/a5_fsqca.ipynb': ['0.70', '0.68', '0.84', '0.75', '0.02', '0.09', '0.015', '0.70', '0.69', '0.7'],
+    'exercises/a5_fsqca/a5_fsqca.ipynb': ['0.70', '0.68', '0.70', '0.7'],
     'exercises/a6_simulation/a6_simulation.ipynb': ['1.0', '0.3'],
 }
 
