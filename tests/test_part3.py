@@ -114,8 +114,10 @@ def test_glue_key_patterns_match_only_their_own_keys():
 # Which chapter must supply each hypothesis's result in the summary table, and with which keys.
 EVIDENCE_SOURCES = {
     "H0": ("01_grounded_coding", ["gt_n_categories_found", "gt_n_pathways", "gt_verdict"]),
-    "H4": ("05_fsqca", ["qca_solution", "qca_solution_consistency", "qca_solution_coverage"]),
-    "H5": ("04_participation", ["par_rho_min", "par_rho_max"]),
+    "H4": ("05_fsqca", ["qca_solution", "qca_solution_consistency", "qca_solution_coverage", "qca_h4_verdict"]),
+    # H5 as the dissertation states it (levels), then the kit's addition (willingness and participation)
+    "H5": ("04_participation", ["par_h5_n_high", "par_h5_n_forms", "par_h5_verdict", "par_rho_min", "par_rho_max",
+                                "par_link_verdict"]),
     "H6": ("07_effects_stakeholders", ["eff_part_final_diff", "eff_part_final_diff_lo", "eff_part_final_diff_hi",
                                        "eff_cpp_e", "eff_cpp_s", "eff_net_diff", "eff_net_diff_lo",
                                        "eff_net_diff_hi", "eff_h6_verdict"]),
