@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 
 from chaoyang.world import DEFAULT_WORLD, DRIVERS, ITEMS, PARTICIPATION_FORMS, World, items_of
+from chaoyang._validate import ArgumentTypeError
+from chaoyang.errors import ArgumentError
 
 #: Fictional community names (first part) combined with a suffix; real Chaoyang streets are used.
 _NAME_STEMS = ("Hongxing", "Qingnian", "Jianguo", "Guanghua", "Hepingli", "Dongfeng", "Anhua", "Xinyuan",
@@ -91,10 +93,10 @@ def generate_survey(n: int = 1200, n_communities: int = 40, *, seed: int | None 
     (200, 8)
     """
     if not isinstance(n_communities, (int, np.integer)) or n_communities < len(world.community_types):
-        raise ValueError(f"n_communities must be a whole number >= {len(world.community_types)} "
+        raise ArgumentError(f"n_communities must be a whole number >= {len(world.community_types)} "
                          f"(one per community type), got {n_communities!r}")
     if not isinstance(n, (int, np.integer)) or n < n_communities:
-        raise ValueError(f"n (residents) must be a whole number >= n_communities ({n_communities}), got {n!r}")
+        raise ArgumentError(f"n (residents) must be a whole number >= n_communities ({n_communities}), got {n!r}")
     rng = np.random.default_rng(world.seed if seed is None else seed)
     communities = _community_frame(world, int(n_communities), rng)
 
@@ -183,7 +185,7 @@ def scored_items(survey: pd.DataFrame) -> pd.DataFrame:
     {'BEL1': [4.0, 5.0], 'BEL4': [4.0, 5.0]}
     """
     if not isinstance(survey, pd.DataFrame):
-        raise TypeError(f"expected a pandas DataFrame, got {type(survey).__name__}")
+        raise ArgumentTypeError(f"expected a pandas DataFrame, got {type(survey).__name__}")
     items = [i for i in ITEMS if i.construct != "PAR" and i.column in survey.columns]
     if not items:
         raise KeyError("the data hold no survey item column (COH1 ... MRK3); pass the survey from "
@@ -192,7 +194,7 @@ def scored_items(survey: pd.DataFrame) -> pd.DataFrame:
     for item in items:
         column = survey[item.column]
         if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
-            raise TypeError(f"item {item.column!r} must hold answers 1-5 as numbers, but its dtype is {column.dtype}")
+            raise ArgumentTypeError(f"item {item.column!r} must hold answers 1-5 as numbers, but its dtype is {column.dtype}")
         values = column.to_numpy(dtype=float, na_value=np.nan)
         out[item.column] = 6.0 - values if item.reverse else values
     return pd.DataFrame(out, index=survey.index)

@@ -24,6 +24,7 @@ import pandas as pd
 from chaoyang.grounded.axial import roll_up
 from chaoyang.grounded.model import Codebook, Corpus, GroundedError
 from chaoyang.grounded.suggest import FUNCTION_WORDS, tokenize
+from chaoyang.grounded.model import GroundedKeyError, GroundedTypeError
 
 #: Extra words dropped before counting: interview fillers that carry no topic.
 FILLERS = frozenset("""yes yeah oh well like know think mean really just say said says thing things lot bit kind sort
@@ -104,16 +105,16 @@ def log_odds_dirichlet(counts_i: pd.Series, counts_j: pd.Series, prior: pd.Serie
     """
     for name, series in (("counts_i", counts_i), ("counts_j", counts_j), ("prior", prior)):
         if not isinstance(series, pd.Series):
-            raise TypeError(f"{name} must be a pandas Series indexed by word")
+            raise GroundedTypeError(f"{name} must be a pandas Series indexed by word")
     words = counts_i.index.union(counts_j.index)
     y_i = counts_i.reindex(words, fill_value=0).astype(float)
     y_j = counts_j.reindex(words, fill_value=0).astype(float)
     if (y_i < 0).any() or (y_j < 0).any():
-        raise ValueError("word counts must be non-negative")
+        raise GroundedError("word counts must be non-negative")
     alpha = prior.reindex(words).astype(float)
     if alpha.isna().any() or (alpha <= 0).any():
         bad = list(alpha.index[alpha.isna() | (alpha <= 0)][:5])
-        raise ValueError(f"prior needs a positive pseudo-count for every word; missing or non-positive: {bad}")
+        raise GroundedError(f"prior needs a positive pseudo-count for every word; missing or non-positive: {bad}")
     alpha_0 = float(prior.astype(float).sum())
     n_i, n_j = y_i.sum(), y_j.sum()
     delta = (np.log((y_i + alpha) / (n_i + alpha_0 - y_i - alpha))
@@ -153,12 +154,12 @@ def group_texts(corpus, *, by: str = "role", coding: pd.DataFrame | None = None,
     corpus = Corpus.from_records(corpus)
     if by == "category":
         if coding is None or codebook is None:
-            raise ValueError("by='category' needs coding= and codebook=")
+            raise GroundedError("by='category' needs coding= and codebook=")
         rolled = roll_up(coding, Codebook.from_dict(codebook), "category")
         return {c: list(frame["text"]) for c, frame in sorted(rolled.groupby("category"))}
     meta = corpus.metadata()
     if by not in meta.columns:
-        raise KeyError(f"by must be 'category' or a metadata field; fields: {list(meta.columns)}")
+        raise GroundedKeyError(f"by must be 'category' or a metadata field; fields: {list(meta.columns)}")
     answers = corpus.answers()
     answers["group"] = meta.loc[answers["document"], by].astype(str).to_numpy()
     return {g: list(frame["text"]) for g, frame in sorted(answers.groupby("group"))}
@@ -193,11 +194,11 @@ def distinctive_words(groups: dict, *, top: int = 10, prior_size: float = 1000.0
         On fewer than two groups, ``top`` < 1 or ``prior_size`` <= 0.
     """
     if not isinstance(groups, dict) or len(groups) < 2:
-        raise ValueError("groups must be a dict with at least two groups of texts")
+        raise GroundedError("groups must be a dict with at least two groups of texts")
     if not isinstance(top, int) or top < 1:
-        raise ValueError(f"top must be a positive integer, got {top!r}")
+        raise GroundedError(f"top must be a positive integer, got {top!r}")
     if not prior_size > 0:
-        raise ValueError(f"prior_size must be positive, got {prior_size!r}")
+        raise GroundedError(f"prior_size must be positive, got {prior_size!r}")
     counts = {g: word_counts(texts) for g, texts in groups.items()}
     total = pd.concat(counts.values(), axis=1).fillna(0).sum(axis=1)
     prior = prior_size * total / total.sum()
@@ -249,7 +250,7 @@ class TopicModel:
             If the topic does not exist.
         """
         if topic not in self.terms.index:
-            raise KeyError(f"topic {topic!r} does not exist; topics: 0–{self.n_topics - 1}")
+            raise GroundedKeyError(f"topic {topic!r} does not exist; topics: 0–{self.n_topics - 1}")
         ranked = self.weights.sort_values(topic, ascending=False, kind="stable").head(n)
         return ranked[["document", "answer", topic, "text"]].rename(columns={topic: "weight"}).reset_index(drop=True)
 
@@ -285,12 +286,12 @@ def topic_model(corpus, *, n_topics: int = 8, method: str = "nmf", seed: int = 0
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
     if method not in ("nmf", "lda"):
-        raise ValueError(f"method must be 'nmf' or 'lda', got {method!r}")
+        raise GroundedError(f"method must be 'nmf' or 'lda', got {method!r}")
     if not isinstance(n_topics, int) or not 2 <= n_topics <= 50:
-        raise ValueError(f"n_topics must be an integer in 2–50, got {n_topics!r}")
+        raise GroundedError(f"n_topics must be an integer in 2–50, got {n_topics!r}")
     answers = Corpus.from_records(corpus).answers()
     if len(answers) < n_topics:
-        raise ValueError(f"{len(answers)} answers are too few for {n_topics} topics")
+        raise GroundedError(f"{len(answers)} answers are too few for {n_topics} topics")
     stop = sorted(FUNCTION_WORDS | FILLERS)
     options = {"stop_words": stop, "min_df": min_df, "max_features": max_features,
                "token_pattern": r"(?u)\b[a-zA-Z]{3,}\b"}
@@ -338,7 +339,7 @@ def topics_vs_categories(model: TopicModel, coding: pd.DataFrame, codebook) -> p
         If the coding has no ``answer`` column.
     """
     if not isinstance(model, TopicModel):
-        raise TypeError("model must be a TopicModel from topic_model()")
+        raise GroundedTypeError("model must be a TopicModel from topic_model()")
     if "answer" not in coding.columns:
         raise GroundedError("coding needs an 'answer' column; validate it with validate_coding()")
     book = Codebook.from_dict(codebook)

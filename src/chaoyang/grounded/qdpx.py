@@ -44,6 +44,7 @@ from pathlib import Path
 import pandas as pd
 
 from chaoyang.grounded.model import Codebook, Corpus, GroundedError, Project, turns_from_text, validate_coding
+from chaoyang.grounded.model import GroundedTypeError
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -350,7 +351,7 @@ def export_qdpx(project: Project, path) -> Path:
     PosixPath('chaoyang.qdpx')
     """
     if not isinstance(project, Project):
-        raise TypeError(f"project must be a Project (see default_project()), got {type(project).__name__}")
+        raise GroundedTypeError(f"project must be a Project (see default_project()), got {type(project).__name__}")
     coding = validate_coding(project.coding, project.corpus, project.codebook)
     coders = list(dict.fromkeys(coding["coder"]))
     root = ET.Element(_q("Project"), {"name": project.name, "origin": ORIGIN})

@@ -13,7 +13,7 @@ from chaoyang.grounded.model import Codebook, Corpus, GroundedError
 
 def _nodes_by_document(coding: pd.DataFrame, codebook, level: str) -> dict[str, set]:
     if level not in LEVELS:
-        raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
+        raise GroundedError(f"level must be one of {LEVELS}, got {level!r}")
     rolled = roll_up(coding, Codebook.from_dict(codebook), level)
     return {doc: set(frame["node"]) for doc, frame in rolled.groupby("document")}
 
@@ -23,7 +23,7 @@ def _order(order, nodes: dict) -> list[str]:
         return sorted(nodes)
     order = list(order)
     if len(set(order)) != len(order):
-        raise ValueError("order lists a document twice")
+        raise GroundedError("order lists a document twice")
     return order
 
 
@@ -98,13 +98,13 @@ def permutation_curves(coding: pd.DataFrame, codebook, *, documents=None, n_perm
         If ``n_permutations`` < 1, ``band`` is outside (0, 1) or there are no documents.
     """
     if not isinstance(n_permutations, int) or n_permutations < 1:
-        raise ValueError(f"n_permutations must be a positive integer, got {n_permutations!r}")
+        raise GroundedError(f"n_permutations must be a positive integer, got {n_permutations!r}")
     if not 0 < band < 1:
-        raise ValueError(f"band must lie strictly between 0 and 1, got {band!r}")
+        raise GroundedError(f"band must lie strictly between 0 and 1, got {band!r}")
     nodes = _nodes_by_document(coding, codebook, level)
     documents = sorted(nodes) if documents is None else list(documents)
     if not documents:
-        raise ValueError("no documents to permute")
+        raise GroundedError("no documents to permute")
     rng = np.random.default_rng(seed)
     curves = np.empty((n_permutations, len(documents)))
     for p in range(n_permutations):
@@ -197,17 +197,17 @@ def guest_saturation(coding: pd.DataFrame, codebook, *, order=None, base_size: i
     """
     for name, value in (("base_size", base_size), ("run_length", run_length)):
         if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+            raise GroundedError(f"{name} must be a positive integer, got {value!r}")
     if not 0 <= threshold <= 1:
-        raise ValueError(f"threshold must lie in [0, 1] (0.05 = 5 %), got {threshold!r}")
+        raise GroundedError(f"threshold must lie in [0, 1] (0.05 = 5 %), got {threshold!r}")
     nodes = _nodes_by_document(coding, codebook, level)
     order = _order(order, nodes)
     if len(order) < base_size + run_length:
-        raise ValueError(f"{len(order)} interviews are fewer than base_size + run_length = {base_size + run_length}")
+        raise GroundedError(f"{len(order)} interviews are fewer than base_size + run_length = {base_size + run_length}")
     sets = [nodes.get(d, set()) for d in order]
     base = set().union(*sets[:base_size])
     if not base:
-        raise ValueError("the base interviews hold no code; check the coding or the order")
+        raise GroundedError("the base interviews hold no code; check the coding or the order")
     rows, point = [], None
     for run, first in enumerate(range(base_size, len(order) - run_length + 1), 1):
         before = set().union(*sets[:first])

@@ -29,6 +29,7 @@ from chaoyang.qca.cover import DEFAULT_MAX_MODELS, DEFAULT_NODE_BUDGET, minimal_
 from chaoyang.qca.primes import ccubes_primes, cover_masks, qmc_primes
 from chaoyang.qca.terms import bit, config_bits, expand, sufficiency_fit, term_membership, term_string
 from chaoyang.qca.truthtable import TruthTable
+from chaoyang.qca._checks import QCAError, QCATypeError
 
 
 @dataclass
@@ -176,7 +177,7 @@ def parse_dir_exp(dir_exp, conditions: list[str]) -> dict[str, int]:
             if value in ("-", None, "dc"):
                 continue
             if value not in (0, 1, "0", "1"):
-                raise ValueError(f"directional expectation for {name!r} must be 1, 0 or '-', got {value!r}")
+                raise QCAError(f"directional expectation for {name!r} must be 1, 0 or '-', got {value!r}")
             expectations[name] = int(value)
         return expectations
     if isinstance(dir_exp, str):
@@ -185,17 +186,17 @@ def parse_dir_exp(dir_exp, conditions: list[str]) -> dict[str, int]:
         items = list(dir_exp)
     for raw in items:
         if not isinstance(raw, str):
-            raise TypeError(f"directional expectations must be strings like 'DEV' or '~IND', got {raw!r}")
+            raise QCATypeError(f"directional expectations must be strings like 'DEV' or '~IND', got {raw!r}")
         if not raw.strip() or raw.strip() == "-":
             continue
         if "*" in raw or "+" in raw:
-            raise ValueError(f"conjunctural directional expectation {raw!r} is not supported; give single literals")
+            raise QCAError(f"conjunctural directional expectation {raw!r} is not supported; give single literals")
         name, negated = split_negation(raw)
         if name not in conditions:
             raise UnknownColumnError(f"directional expectation {raw.strip()!r} names no condition of {conditions}")
         value = 0 if negated else 1
         if name in expectations and expectations[name] != value:
-            raise ValueError(f"contradictory directional expectations for {name!r} (both {name} and ~{name})")
+            raise QCAError(f"contradictory directional expectations for {name!r} (both {name} and ~{name})")
         expectations[name] = value
     return expectations
 
@@ -297,23 +298,23 @@ def minimize(truth_table: TruthTable, *, include: str = "", dir_exp=None, max_mo
     ['A']
     """
     if not isinstance(truth_table, TruthTable):
-        raise TypeError(f"minimize() needs a TruthTable from truth_table(), got {type(truth_table).__name__}")
+        raise QCATypeError(f"minimize() needs a TruthTable from truth_table(), got {type(truth_table).__name__}")
     if include not in ("", "?"):
-        raise ValueError(f"include must be '' (complex solution) or '?' (use remainders), got {include!r}")
+        raise QCAError(f"include must be '' (complex solution) or '?' (use remainders), got {include!r}")
     if dir_exp is not None and include != "?":
-        raise ValueError("directional expectations need the remainders: pass include='?' with dir_exp")
+        raise QCAError("directional expectations need the remainders: pass include='?' with dir_exp")
     tt = truth_table
     k = tt.k
     if k > MAX_CONDITIONS:
-        raise ValueError(f"{k} conditions: minimization handles at most {MAX_CONDITIONS} "
+        raise QCAError(f"{k} conditions: minimization handles at most {MAX_CONDITIONS} "
                          "(see the chaoyang.qca docstring for problem sizes)")
     conditions = tt.conditions
     positives = tt.configs(1)
     negatives = tt.configs([0, "C"])
     if positives.size == 0:
-        raise ValueError("no truth-table row has OUT = 1: nothing to explain (lower incl_cut or check the outcome)")
+        raise QCAError("no truth-table row has OUT = 1: nothing to explain (lower incl_cut or check the outcome)")
     if include == "?" and negatives.size == 0:
-        raise ValueError("every observed row has OUT = 1 and remainders are included: the solution would be the "
+        raise QCAError("every observed row has OUT = 1 and remainders are included: the solution would be the "
                          "empty term (the outcome is always present) - check the truth table")
     positive_set = set(positives.tolist())
 

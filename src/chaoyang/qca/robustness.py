@@ -17,6 +17,7 @@ import pandas as pd
 
 from chaoyang.qca.minimize import minimize
 from chaoyang.qca.truthtable import truth_table
+from chaoyang.qca._checks import QCAError
 
 
 @dataclass
@@ -96,14 +97,14 @@ def robustness(data: pd.DataFrame, outcome: str, conditions, *, calibration_vari
     ['A']
     """
     if solution not in ("parsimonious", "intermediate", "complex"):
-        raise ValueError(f"solution must be 'parsimonious', 'intermediate' or 'complex', got {solution!r}")
+        raise QCAError(f"solution must be 'parsimonious', 'intermediate' or 'complex', got {solution!r}")
     if solution == "intermediate" and dir_exp is None:
-        raise ValueError("solution='intermediate' needs dir_exp (directional expectations)")
+        raise QCAError("solution='intermediate' needs dir_exp (directional expectations)")
     if not len(incl_cuts) or not len(n_cuts):
-        raise ValueError("incl_cuts and n_cuts must each hold at least one value")
+        raise QCAError("incl_cuts and n_cuts must each hold at least one value")
     variants = {"base": data} if calibration_variants is None else dict(calibration_variants)
     if not variants:
-        raise ValueError("calibration_variants is empty")
+        raise QCAError("calibration_variants is empty")
     # errors in the data themselves are raised at once, not recorded as failed specifications
     for name, frame in variants.items():
         truth_table(frame, outcome, conditions, incl_cut=0.0, n_cut=1)
