@@ -413,3 +413,31 @@ def test_every_qca_error_is_a_chaoyang_error_and_its_builtin():
     assert issubclass(QCATypeError, ChaoyangError) and issubclass(QCATypeError, TypeError)
     with pytest.raises(ChaoyangError):
         calibrate([1, 2, 3], 3, 2, 1, idm="x")
+
+
+# ---------------------------------------------------------------- one result style
+def test_every_qca_result_has_summary_to_frame_and_html(lf):
+    from chaoyang.qca import solution_grid, solve
+
+    tt = truth_table(lf, "SURV", CONDS, incl_cut=0.8)
+    sol = minimize(tt, include="?")
+    result = solve(lf, "SURV", CONDS, dir_exp="DEV, URB, LIT, IND, STB")
+    grid = solution_grid(lf, "SURV", CONDS, values=(0.8, 0.9), kind="parsimonious")
+    robust = robustness(lf, "SURV", CONDS, incl_cuts=(0.75, 0.8), n_cuts=(1,))
+    for obj in (tt, sol, sol.models[0], result, grid, robust):
+        text = obj.summary()
+        assert isinstance(text, str) and text and str(obj) == text
+        frame = obj.to_frame()
+        assert isinstance(frame, pd.DataFrame) and len(frame)
+        assert "<table" in obj._repr_html_() and text.splitlines()[0][:20] in obj._repr_html_()
+    # the tables hold the numbers the attributes hold (no recomputation)
+    pd.testing.assert_frame_equal(tt.to_frame(), tt.table)
+    assert sol.to_frame()["term"].tolist() == [t for m in sol.models for t in m.terms]
+    assert sol.to_frame()["model"].tolist() == [m.name for m in sol.models for _ in m.terms]
+    assert set(result.to_frame()["solution"]) == {"complex", "parsimonious", "intermediate"}
+    assert grid.to_frame()["expression"].tolist() == grid.fit["expression"].tolist()
+    assert robust.to_frame()["term"].tolist() == robust.terms.index.tolist()
+    assert result.intermediate.models[0].expression in result.summary()
+    # attribute access the book uses keeps working
+    assert sol.models[0].expression and sol.essential is not None and tt.table is not None
+    assert repr(sol) == sol.summary() and repr(tt) == tt.summary()

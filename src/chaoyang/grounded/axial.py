@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from chaoyang._results import ResultMixin
 from chaoyang.grounded.model import Codebook, Corpus, GroundedError
 from chaoyang.grounded.model import GroundedKeyError, GroundedTypeError
 
@@ -320,7 +321,7 @@ def paradigm_model(coding: pd.DataFrame, codebook, *, mapping: dict | None = Non
 
 
 @dataclass
-class ModelRecovery:
+class ModelRecovery(ResultMixin):
     """What the coding recovered of the planted model (see :func:`recover_model`).
 
     Attributes
@@ -341,6 +342,21 @@ class ModelRecovery:
     def all_categories_found(self) -> bool:
         """True when every model category reaches the document threshold."""
         return bool(self.categories["found"].all())
+
+    def summary(self) -> str:
+        """Found categories and pathways, and whether the core category holds them together."""
+        n_cat, n_path = int(self.categories["found"].sum()), int(self.pathways["found"].sum())
+        lines = [f"Model recovery: {n_cat} of {len(self.categories)} categories and {n_path} of "
+                 f"{len(self.pathways)} pathways found; core category "
+                 f"{'recovered' if self.core_found else 'not recovered'}."]
+        missing = self.categories.loc[~self.categories["found"], "category"].tolist()
+        if missing:
+            lines.append(f"Not found: {', '.join(missing)}.")
+        return "\n".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per model category: ``category, label, documents, segments, found``."""
+        return self.categories.copy()
 
 
 def recover_model(coding: pd.DataFrame, codebook, *, min_documents: int = 3) -> ModelRecovery:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from chaoyang._results import ResultMixin
+from chaoyang._validate import check_seed
 from chaoyang.grounded.axial import roll_up
 from chaoyang.grounded.model import Codebook, Corpus, GroundedError
 from chaoyang.grounded.suggest import FUNCTION_WORDS, tokenize
@@ -212,7 +214,7 @@ def distinctive_words(groups: dict, *, top: int = 10, prior_size: float = 1000.0
 
 
 @dataclass
-class TopicModel:
+class TopicModel(ResultMixin):
     """A fitted topic model of interview answers (see :func:`topic_model`).
 
     Attributes
@@ -223,18 +225,28 @@ class TopicModel:
         One row per answer: ``document, answer, text`` then one column per topic (0, 1, ...)
         and ``dominant`` (the topic with the largest weight; -1 if all weights are 0).
     method : str
-    seed : int
+    seed : None, int or numpy.random.SeedSequence
+        As passed to :func:`topic_model`.
     """
 
     terms: pd.DataFrame
     weights: pd.DataFrame
     method: str
-    seed: int
+    seed: object
 
     @property
     def n_topics(self) -> int:
         """Number of topics."""
         return len(self.terms)
+
+    def summary(self) -> str:
+        """The method, the seed and each topic's eight heaviest words."""
+        head = f"{self.method.upper()} topic model: {self.n_topics} topics over {len(self.weights)} answers (seed {self.seed})"
+        return "\n".join([head, *(f"  {r.topic}: {r.words}" for r in self.top_words().itertuples(index=False))])
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per topic: ``topic, words`` (see :meth:`top_words`)."""
+        return self.top_words()
 
     def top_words(self, n: int = 8) -> pd.DataFrame:
         """The ``n`` heaviest words of each topic: ``topic, words`` (comma-separated)."""
@@ -255,7 +267,7 @@ class TopicModel:
         return ranked[["document", "answer", topic, "text"]].rename(columns={topic: "weight"}).reset_index(drop=True)
 
 
-def topic_model(corpus, *, n_topics: int = 8, method: str = "nmf", seed: int = 0, min_df: int = 3,
+def topic_model(corpus, *, n_topics: int = 8, method: str = "nmf", seed=None, min_df: int = 3,
                 max_features: int = 2000) -> TopicModel:
     """Fit a small topic model to the interview answers.
 
@@ -267,8 +279,9 @@ def topic_model(corpus, *, n_topics: int = 8, method: str = "nmf", seed: int = 0
     method : {"nmf", "lda"}
         ``nmf``: non-negative matrix factorization of tf-idf (scikit-learn ``NMF``, nndsvda
         start); ``lda``: latent Dirichlet allocation of counts (``LatentDirichletAllocation``).
-    seed : int, default 0
-        ``random_state`` of the model; the same seed gives the same topics.
+    seed : None, int >= 0 or numpy.random.SeedSequence, default None
+        ``random_state`` of the model: ``None`` draws fresh entropy (not reproducible; LDA's
+        topics then change from run to run); the same integer gives the same topics.
     min_df : int, default 3
         Words in fewer answers are dropped.
     max_features : int, default 2000
@@ -287,6 +300,8 @@ def topic_model(corpus, *, n_topics: int = 8, method: str = "nmf", seed: int = 0
 
     if method not in ("nmf", "lda"):
         raise GroundedError(f"method must be 'nmf' or 'lda', got {method!r}")
+    seed = check_seed(seed)
+    random_state = int(seed.generate_state(1)[0]) if isinstance(seed, np.random.SeedSequence) else seed
     if not isinstance(n_topics, int) or not 2 <= n_topics <= 50:
         raise GroundedError(f"n_topics must be an integer in 2–50, got {n_topics!r}")
     answers = Corpus.from_records(corpus).answers()
@@ -298,11 +313,11 @@ def topic_model(corpus, *, n_topics: int = 8, method: str = "nmf", seed: int = 0
     if method == "nmf":
         vectorizer = TfidfVectorizer(sublinear_tf=True, **options)
         matrix = vectorizer.fit_transform(answers["text"])
-        model = NMF(n_components=n_topics, init="nndsvda", random_state=seed, max_iter=800)
+        model = NMF(n_components=n_topics, init="nndsvda", random_state=random_state, max_iter=800)
     else:
         vectorizer = CountVectorizer(**options)
         matrix = vectorizer.fit_transform(answers["text"])
-        model = LatentDirichletAllocation(n_components=n_topics, random_state=seed, learning_method="batch")
+        model = LatentDirichletAllocation(n_components=n_topics, random_state=random_state, learning_method="batch")
     loadings = model.fit_transform(matrix)
     vocabulary = vectorizer.get_feature_names_out()
     terms = pd.DataFrame(model.components_, columns=vocabulary)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from chaoyang._results import ResultMixin
 from chaoyang.errors import ChaoyangError
 from chaoyang.qca.minimize import Solution, minimize
 from chaoyang.qca.truthtable import TruthTable, truth_table
@@ -115,8 +116,8 @@ def check_thresholds(incl_cut, n_cut, pri_cut, n_cases: int | None = None) -> tu
     return float(incl_cut), int(n_cut), float(pri_cut)
 
 
-@dataclass
-class QCAResult:
+@dataclass(repr=False)
+class QCAResult(ResultMixin):
     """One run of the truth-table analysis (what the widget shows for one slider setting).
 
     Attributes
@@ -143,6 +144,29 @@ class QCAResult:
         if found is None:
             raise QCAError("no intermediate solution: pass dir_exp to solve()")
         return found
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def _solutions(self) -> list[Solution]:
+        return [s for s in (self.complex, self.parsimonious, self.intermediate) if s is not None]
+
+    def summary(self) -> str:
+        """The specification, then the first model of each solution with its fit."""
+        settings = ", ".join(f"{k} = {v}" for k, v in self.settings.items() if k != "dir_exp")
+        lines = [f"QCA of {self.truth_table.outcome} ({settings}): {len(self.truth_table.table)} observed rows"]
+        for solution in self._solutions():
+            model = solution.models[0]
+            more = f" (+{len(solution.models) - 1} more models)" if len(solution.models) > 1 else ""
+            lines.append(f"{solution.kind:>12}: {model.expression}  inclS {model.fit['inclS']:.3f}  "
+                         f"covS {model.fit['covS']:.3f}{more}")
+        return "\n".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per (solution, model, term): ``solution, model, term, inclS, PRI, covS, covU``."""
+        frames = [sol.to_frame().assign(solution=sol.kind) for sol in self._solutions()]
+        frame = pd.concat(frames, ignore_index=True)
+        return frame[["solution", *[c for c in frame.columns if c != "solution"]]]
 
 
 def solve(data: pd.DataFrame, outcome: str, conditions, *, incl_cut=0.8, n_cut=1, pri_cut=0.0, dir_exp=None,
@@ -208,8 +232,8 @@ def solve(data: pd.DataFrame, outcome: str, conditions, *, incl_cut=0.8, n_cut=1
     return QCAResult(tt, complex_solution, parsimonious, intermediate, settings)
 
 
-@dataclass
-class SolutionGrid:
+@dataclass(repr=False)
+class SolutionGrid(ResultMixin):
     """One solution per value of a cut-off (input of :func:`plot_solution_grid`).
 
     Attributes
@@ -234,6 +258,25 @@ class SolutionGrid:
     kind: str
     parameter: str = "incl_cut"
     settings: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def summary(self) -> str:
+        """One line per value of the varied cut-off: the first model's expression and fit, or why none."""
+        lines = [f"{self.kind.capitalize()} solution at each {self.parameter} "
+                 f"({', '.join(f'{k} = {v}' for k, v in self.settings.items())})"]
+        for row in self.fit.itertuples(index=False):
+            if row.error:
+                lines.append(f"  {self.parameter} = {row.value:g}: no solution ({row.error})")
+            else:
+                lines.append(f"  {self.parameter} = {row.value:g}: {row.expression}  inclS {row.inclS:.3f}  "
+                             f"covS {row.covS:.3f}")
+        return "\n".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per value: ``value, n_models, expression, inclS, covS, error`` (a copy of :attr:`fit`)."""
+        return self.fit.copy()
 
 
 def solution_grid(data: pd.DataFrame, outcome: str, conditions, *, vary: str = "incl_cut", values=None,

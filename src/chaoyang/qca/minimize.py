@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from chaoyang._results import ResultMixin
 from chaoyang.qca._checks import MAX_CONDITIONS, UnknownColumnError, split_negation
 from chaoyang.qca.cover import DEFAULT_MAX_MODELS, DEFAULT_NODE_BUDGET, minimal_covers
 from chaoyang.qca.primes import ccubes_primes, cover_masks, qmc_primes
@@ -32,8 +33,8 @@ from chaoyang.qca.truthtable import TruthTable
 from chaoyang.qca._checks import QCAError, QCATypeError
 
 
-@dataclass
-class Model:
+@dataclass(repr=False)
+class Model(ResultMixin):
     """One model (a disjunction of prime implicants) of a solution.
 
     Attributes
@@ -67,9 +68,24 @@ class Model:
     def __repr__(self) -> str:
         return f"{self.name}: {self.expression}"
 
+    def summary(self) -> str:
+        """The model, its terms' fit and its solution fit, as R QCA prints them."""
+        table = self.term_fit.set_index("term")
+        table.index.name = None
+        fit = self.fit
+        rows = [line.rstrip() for line in table.to_string(float_format=lambda v: f"{v:.3f}", na_rep="").splitlines()]
+        return "\n".join([repr(self), *rows,
+                          f"{self.name}: inclS {fit['inclS']:.3f}  PRI {fit['PRI']:.3f}  covS {fit['covS']:.3f}"])
 
-@dataclass
-class Solution:
+    def to_frame(self) -> pd.DataFrame:
+        """One row per term: ``model, term, inclS, PRI, covS, covU``."""
+        frame = self.term_fit.copy()
+        frame.insert(0, "model", self.name)
+        return frame.reset_index(drop=True)
+
+
+@dataclass(repr=False)
+class Solution(ResultMixin):
     """Result of :func:`minimize`.
 
     Attributes
@@ -120,18 +136,23 @@ class Solution:
         return next(iter(self.easy_counterfactuals_by_pair.values()))
 
     def __repr__(self) -> str:
+        return self.summary()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per (model, term): ``model, term, inclS, PRI, covS, covU`` (R's order)."""
+        frames = [model.to_frame() for model in self.models]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=["model", "term", "inclS", "PRI", "covS", "covU"])
+
+    def summary(self) -> str:
+        """Every model with its term and solution fit (R QCA's print), and the easy counterfactuals."""
         lines = [f"{self.kind.capitalize()} solution for {self.truth_table.outcome} "
                  f"({len(self.models)} model{'s' if len(self.models) != 1 else ''})"]
         if self.truncated:
             lines.append(f"NOTE: listing stopped early ({self.truncation_reason}); more models may exist")
         for model in self.models:
             lines.append("")
-            lines.append(repr(model))
-            table = model.term_fit.set_index("term")
-            table.index.name = None
-            lines.extend(table.to_string(float_format=lambda v: f"{v:.3f}", na_rep="").splitlines())
-            fit = model.fit
-            lines.append(f"{model.name}: inclS {fit['inclS']:.3f}  PRI {fit['PRI']:.3f}  covS {fit['covS']:.3f}")
+            lines.extend(model.summary().splitlines())
         if self.kind == "intermediate":
             for pair, ec in self.easy_counterfactuals_by_pair.items():
                 lines.append(f"{pair} easy counterfactuals: rows {ec.index.tolist()}")
@@ -292,10 +313,21 @@ def minimize(truth_table: TruthTable, *, include: str = "", dir_exp=None, max_mo
     Examples
     --------
     >>> import pandas as pd
+    >>> from chaoyang.qca import truth_table
     >>> df = pd.DataFrame({"A": [1, 1, 0, 0], "B": [1, 0, 1, 0], "Y": [1, 1, 0, 0]})
     >>> sol = minimize(truth_table(df, "Y", ["A", "B"]))
     >>> sol.models[0].terms
     ['A']
+    >>> print(sol.summary())
+    Complex solution for Y (1 model)
+    <BLANKLINE>
+    M1: A
+       inclS   PRI  covS  covU
+    A  1.000 1.000 1.000
+    M1: inclS 1.000  PRI 1.000  covS 1.000
+    >>> sol.to_frame()[["model", "term", "inclS", "covS"]]
+      model term  inclS  covS
+    0    M1    A    1.0   1.0
     """
     if not isinstance(truth_table, TruthTable):
         raise QCATypeError(f"minimize() needs a TruthTable from truth_table(), got {type(truth_table).__name__}")

@@ -15,13 +15,14 @@ from itertools import product
 
 import pandas as pd
 
+from chaoyang._results import ResultMixin
 from chaoyang.qca.minimize import minimize
 from chaoyang.qca.truthtable import truth_table
 from chaoyang.qca._checks import QCAError
 
 
-@dataclass
-class RobustnessResult:
+@dataclass(repr=False)
+class RobustnessResult(ResultMixin):
     """Outcome of :func:`robustness`.
 
     Attributes
@@ -45,6 +46,14 @@ class RobustnessResult:
         return self.terms.index[self.terms["share"] == 1.0].tolist()
 
     def __repr__(self) -> str:
+        return self.summary()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per term: ``term, n_specs, share, n_first_model`` (most robust first)."""
+        return self.terms.reset_index()
+
+    def summary(self) -> str:
+        """How many specifications produced a solution, and how often each term appears."""
         ok = int((self.specifications["error"] == "").sum())
         lines = [f"Robustness over {len(self.specifications)} specifications ({ok} with a solution)",
                  self.terms.to_string(float_format=lambda v: f"{v:.2f}") if len(self.terms) else "(no terms)"]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from chaoyang._results import ResultMixin
 from chaoyang.qca._checks import (
     MAX_CONDITIONS,
     QCAWarning,
@@ -34,8 +35,8 @@ def _at_least(a: np.ndarray, b: float) -> np.ndarray:
     return (a > b) | (np.abs(a - b) <= _TOLERANCE)
 
 
-@dataclass(eq=False)
-class TruthTable:
+@dataclass(eq=False, repr=False)
+class TruthTable(ResultMixin):
     """A truth table: observed configurations with their outcome value, sizes and consistencies.
 
     Attributes
@@ -108,6 +109,14 @@ class TruthTable:
 
     def __repr__(self) -> str:
         return "\n".join(self._repr_lines())
+
+    def summary(self) -> str:
+        """The table as R QCA prints it, with the specification and a legend."""
+        return "\n".join(self._repr_lines())
+
+    def to_frame(self) -> pd.DataFrame:
+        """The observed rows (a copy of :attr:`table`): conditions, ``OUT, n, incl, PRI, cases``."""
+        return self.table.copy()
 
 
 def _parse_incl_cut(incl_cut) -> tuple[float, float]:
