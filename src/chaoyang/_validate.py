@@ -45,6 +45,13 @@ class ArgumentTypeError(ChaoyangError, TypeError):
     """An argument has the wrong type (e.g. a list where a DataFrame is expected); the message names it."""
 
 
+class MissingColumnError(ChaoyangError, KeyError):
+    """A column the function needs is not in the DataFrame; the message names it."""
+
+    def __str__(self) -> str:  # KeyError would otherwise print the message inside quotes
+        return str(self.args[0]) if self.args else ""
+
+
 class DuplicateColumnError(ArgumentError):
     """A DataFrame passed to the library has two columns of the same name (ambiguous: which one is meant?)."""
 
@@ -191,5 +198,5 @@ def reject_unknown(kwargs: dict, where: str) -> None:
         raise TypeError(f"{where}() got unexpected keyword argument(s) {sorted(kwargs)}")
 
 
-__all__ = ["ArgumentTypeError", "DuplicateColumnError", "check_frame", "MIN_BOOT", "WARN_BOOT", "check_count", "check_level", "check_n_boot", "check_seed", "renamed",
+__all__ = ["ArgumentTypeError", "DuplicateColumnError", "MissingColumnError", "check_frame", "MIN_BOOT", "WARN_BOOT", "check_count", "check_level", "check_n_boot", "check_seed", "renamed",
            "reject_unknown"]

@@ -126,20 +126,23 @@ def _decode(raw: bytes, source: str) -> str:
 
 def _check_csv_structure(text: str, source: str) -> None:
     """Refuse a header-only file, duplicated header names and rows with the wrong number of fields."""
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader)
-    dupes = sorted({column for column in header if header.count(column) > 1})
-    if dupes:
-        raise DatasetError(f"{source}: line 1: duplicated column name(s) {dupes} in the header; "
-                           f"rename them or {_REGENERATE}")
-    n_rows = 0
-    for record in reader:
-        if not record:  # a blank line
-            continue
-        n_rows += 1
-        if len(record) != len(header):
-            raise DatasetError(f"{source}: line {reader.line_num}: {len(record)} field(s) where the header has "
-                               f"{len(header)} - the file looks cut short or hand-edited; {_REGENERATE}")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+        dupes = sorted({column for column in header if header.count(column) > 1})
+        if dupes:
+            raise DatasetError(f"{source}: line 1: duplicated column name(s) {dupes} in the header; "
+                               f"rename them or {_REGENERATE}")
+        n_rows = 0
+        for record in reader:
+            if not record:  # a blank line
+                continue
+            n_rows += 1
+            if len(record) != len(header):
+                raise DatasetError(f"{source}: line {reader.line_num}: {len(record)} field(s) where the header has "
+                                   f"{len(header)} - the file looks cut short or hand-edited; {_REGENERATE}")
+    except csv.Error as error:
+        raise DatasetError(f"{source}: line {reader.line_num}: not valid CSV ({error}); {_REGENERATE}") from None
     if n_rows == 0:
         raise DatasetError(f"{source}: line 2: the file has a header but no data rows; {_REGENERATE}")
 
@@ -246,7 +249,7 @@ def load(name: str, *, validate: bool = True, verify: bool = True, path=None):
     _check_csv_structure(text, source)
     try:
         frame = pd.read_csv(io.StringIO(text), keep_default_na=True, dtype_backend="numpy_nullable")
-    except pd.errors.ParserError as error:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
         raise DatasetError(f"{source}: cannot be read as CSV ({error}); {_REGENERATE}") from error
     if validate:
         VALIDATORS[name](frame, source)

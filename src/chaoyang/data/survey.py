@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from chaoyang.world import DEFAULT_WORLD, DRIVERS, ITEMS, PARTICIPATION_FORMS, World, items_of
-from chaoyang._validate import ArgumentTypeError
+from chaoyang._validate import ArgumentTypeError, MissingColumnError, check_count, check_frame
 from chaoyang.errors import ArgumentError
 
 #: Fictional community names (first part) combined with a suffix; real Chaoyang streets are used.
@@ -186,9 +186,10 @@ def scored_items(survey: pd.DataFrame) -> pd.DataFrame:
     """
     if not isinstance(survey, pd.DataFrame):
         raise ArgumentTypeError(f"expected a pandas DataFrame, got {type(survey).__name__}")
+    check_frame(survey, "survey")
     items = [i for i in ITEMS if i.construct != "PAR" and i.column in survey.columns]
     if not items:
-        raise KeyError("the data hold no survey item column (COH1 ... MRK3); pass the survey from "
+        raise MissingColumnError("the data hold no survey item column (COH1 ... MRK3); pass the survey from "
                        "chaoyang.data.load('survey')")
     out = {}
     for item in items:
@@ -229,15 +230,23 @@ def composite_scores(survey: pd.DataFrame, constructs=None, *, min_items: int = 
     >>> composite_scores(survey, ["BEL"]).columns.tolist()
     ['BEL']
     """
+    check_frame(survey, "survey")
+    min_items = check_count(min_items, "min_items", minimum=1)
+    if isinstance(constructs, str):
+        constructs = [constructs]
     if constructs is None:
         constructs = [c for c in ("COH", "PCR", "BRP", "BEL", "CLO", "BID", "EE", "RES", "WIL", "MRK")
                       if all(i.column in survey.columns for i in items_of(c))]
     scores = {}
     for construct in constructs:
-        items = items_of(construct)
+        try:
+            items = items_of(construct)
+        except (KeyError, TypeError):
+            raise ArgumentError(f"constructs: {construct!r} is not a construct key; use keys such as 'BEL', "
+                                "'COH' (chaoyang.world.CONSTRUCTS)") from None
         absent = [i.column for i in items if i.column not in survey.columns]
         if absent:
-            raise KeyError(f"construct {construct} needs columns {absent}, which the survey does not have")
+            raise MissingColumnError(f"construct {construct} needs columns {absent}, which the survey does not have")
         block = scored_items(survey[[i.column for i in items]]).astype("Float64")
         answered = block.notna().sum(axis=1)
         score = block.mean(axis=1, skipna=True)

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from chaoyang._validate import check_frame
 from chaoyang.errors import ChaoyangError
 from chaoyang.world import PARTICIPATION_FORMS
 
@@ -69,6 +70,7 @@ FORM_NAMES: dict[str, str] = {
 def _require_columns(frame: pd.DataFrame, columns: Iterable[str]) -> None:
     if not isinstance(frame, pd.DataFrame):
         raise DescribeTypeError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+    check_frame(frame, "frame")
     for column in columns:
         if column not in frame.columns:
             close = difflib.get_close_matches(str(column), [str(c) for c in frame.columns], n=3, cutoff=0.5)
@@ -340,7 +342,10 @@ def holm_adjust(pvalues: Sequence[float]) -> np.ndarray:
     >>> holm_adjust([0.01, 0.04, 0.03]).round(4).tolist()
     [0.03, 0.06, 0.06]
     """
-    p = np.asarray(pvalues, dtype=float)
+    try:
+        p = np.asarray(pvalues, dtype=float)
+    except (TypeError, ValueError):
+        raise DescribeError(f"p values must be a flat sequence of numbers in [0, 1], got {pvalues!r}") from None
     if p.ndim != 1 or np.any(~np.isfinite(p)) or np.any((p < 0) | (p > 1)):
         raise DescribeError(f"p values must be a flat sequence of numbers in [0, 1], got {pvalues!r}")
     order = np.argsort(p, kind="stable")

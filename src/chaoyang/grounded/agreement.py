@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from chaoyang._validate import check_frame
 from chaoyang.grounded.axial import roll_up
 from chaoyang.grounded.model import Codebook, Corpus, GroundedError
 
@@ -341,6 +342,8 @@ def per_code_agreement(units: pd.DataFrame) -> pd.DataFrame:
 
 
 def _check_units(units):
+    if isinstance(units, pd.DataFrame):
+        check_frame(units, "units")
     if not isinstance(units, pd.DataFrame) or not {"node", "a", "b", "weight"} <= set(units.columns):
         raise GroundedError("units must come from agreement_units() (columns node, a, b, weight)")
 
@@ -398,6 +401,7 @@ def disagreements(coding_a: pd.DataFrame, coding_b: pd.DataFrame, *, include_agr
     for name, frame in (("coding_a", coding_a), ("coding_b", coding_b)):
         if not isinstance(frame, pd.DataFrame) or not {"document", "start", "end", "code", "text"} <= set(frame.columns):
             raise GroundedError(f"{name} must be a validated coding (columns document, start, end, code, text)")
+        check_frame(frame, name)
     if not isinstance(boundary_tolerance, int) or boundary_tolerance < 0:
         raise GroundedError(f"boundary_tolerance must be a non-negative integer, got {boundary_tolerance!r}")
     rows = []

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from chaoyang._validate import check_frame
 from chaoyang._results import ResultMixin
 from chaoyang.grounded.model import Codebook, Corpus, GroundedError
 from chaoyang.grounded.model import GroundedKeyError, GroundedTypeError
@@ -36,6 +37,7 @@ PARADIGM_MAPPING: dict[str, tuple[str, ...]] = {
 def _check_coding(coding) -> pd.DataFrame:
     if not isinstance(coding, pd.DataFrame):
         raise GroundedTypeError(f"coding must be a DataFrame of segments, got {type(coding).__name__}")
+    check_frame(coding, "coding")
     missing = [c for c in ("document", "start", "end", "code") if c not in coding.columns]
     if missing:
         raise GroundedError(f"coding lacks column(s) {missing}; validate it with validate_coding()")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from chaoyang._validate import check_frame
 from chaoyang.errors import ChaoyangError
 
 #: Columns every coding table has, in this order (extra columns are kept after them).
@@ -379,6 +380,7 @@ def validate_coding(coding: pd.DataFrame, corpus, codebook, *, name: str = "codi
     """
     if not isinstance(coding, pd.DataFrame):
         raise GroundedTypeError(f"{name} must be a pandas DataFrame of segments, got {type(coding).__name__}")
+    check_frame(coding, "coding")
     corpus = Corpus.from_records(corpus)
     codebook = Codebook.from_dict(codebook)
     missing = [c for c in ("document", "start", "end", "code") if c not in coding.columns]
