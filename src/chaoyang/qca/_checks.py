@@ -153,7 +153,11 @@ def check_conditions(data: pd.DataFrame, outcome: str, conditions) -> tuple[str,
     check_set_name(outcome_name, "outcome")
     if isinstance(conditions, str):
         conditions = [c.strip() for c in conditions.split(",") if c.strip()]
-    conditions = list(conditions)
+    try:
+        conditions = list(conditions)
+    except TypeError:
+        raise QCATypeError(f"conditions must be a list of column names (or one comma-separated string), got "
+                           f"{type(conditions).__name__}: {conditions!r}") from None
     if not conditions:
         raise QCAError("no conditions given; pass a list of column names")
     for c in conditions:

@@ -19,7 +19,7 @@ from chaoyang.qca._checks import (
     warn_limited_diversity,
 )
 from chaoyang.qca.terms import config_bits
-from chaoyang.qca._checks import QCAError
+from chaoyang.qca._checks import QCAError, QCATypeError
 
 #: R's ``agteb`` tolerance: a >= b when a > b or |a - b| <= sqrt(machine epsilon).
 _TOLERANCE = math.sqrt(np.finfo(float).eps)
@@ -120,10 +120,15 @@ class TruthTable(ResultMixin):
 
 
 def _parse_incl_cut(incl_cut) -> tuple[float, float]:
-    if isinstance(incl_cut, (int, float, np.floating)):
+    if isinstance(incl_cut, (bool, np.bool_)):
+        raise QCATypeError(f"incl_cut must be one number or two (ic1, ic0) in [0, 1], got {incl_cut!r}")
+    if isinstance(incl_cut, (int, float, np.integer, np.floating)):
         ic1 = ic0 = float(incl_cut)
     else:
-        cuts = [float(c) for c in incl_cut]
+        try:
+            cuts = [float(c) for c in incl_cut]
+        except (TypeError, ValueError):
+            raise QCATypeError(f"incl_cut must be one number or two (ic1, ic0) in [0, 1], got {incl_cut!r}") from None
         if len(cuts) not in (1, 2):
             raise QCAError(f"incl_cut must be one number or two (ic1, ic0), got {incl_cut!r}")
         ic1 = cuts[0]
