@@ -240,20 +240,24 @@ def test_load_works_from_another_folder(tmp_path, monkeypatch):
 
 def test_load_returns_a_fresh_object_each_time():
     first = load("survey")
-    first.loc[0, "BEL1"] = 1
+    first.loc[0, "BEL1"] = 99  # impossible on the 1-5 scale, so any leak shows
     first["extra"] = 1
     second = load("survey")
     assert "extra" not in second.columns
+    assert second is not first and not (second["BEL1"] == 99).any()
 
 
 def test_missing_files_are_regenerated_from_the_seed(monkeypatch):
+    committed = load("survey")  # from datasets/, verified against SHA256SUMS
     monkeypatch.setattr(loader_module, "datasets_dir", lambda: None)
     loader_module._regenerated.cache_clear()
     try:
         regenerated = load("survey")
     finally:
         loader_module._regenerated.cache_clear()
-    pd.testing.assert_frame_equal(regenerated, load("survey"))
+    # (before, both sides of this comparison were regenerated: the patch was still active)
+    pd.testing.assert_frame_equal(regenerated, committed)
+    pd.testing.assert_frame_equal(regenerated, load("survey", path=DATASETS_DIR / "survey.csv"))
 
 
 def _corrupt(tmp_path, monkeypatch, filename, edit):
