@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from chaoyang.qca._checks import check_columns_exist, membership_column, split_negation
-from chaoyang.qca._checks import QCAError
+from chaoyang._validate import check_frame
+from chaoyang.qca._checks import QCAError, check_columns_exist, membership_column, split_negation
 
 
 def bit(j: int, k: int) -> int:
@@ -166,6 +166,7 @@ def expression_membership(data: pd.DataFrame, expression: str) -> np.ndarray:
     """
     if not isinstance(expression, str) or not expression.strip():
         raise QCAError(f"expression must be a non-empty string like 'A*~B + C', got {expression!r}")
+    check_frame(data, "data")
     disjuncts = []
     for term in expression.split("+"):
         parts = []
