@@ -19,7 +19,7 @@ from chaoyang.errors import ChaoyangError
 from conftest import ROOT
 
 DATASETS_DIR = ROOT / "datasets"
-FAST = settings(max_examples=30, deadline=5000,
+FAST = settings(derandomize=True, max_examples=30, deadline=5000,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 SURVEY = (DATASETS_DIR / "survey.csv").read_bytes()
 ITEMS = (DATASETS_DIR / "items.csv").read_bytes()

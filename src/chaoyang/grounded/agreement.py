@@ -34,13 +34,18 @@ class AgreementError(GroundedError):
 
 
 def _pair(a, b, weights=None):
-    a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+    try:
+        a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+    except ValueError:  # ragged nesting numpy cannot hold
+        raise GroundedError("a and b must be one-dimensional sequences of labels") from None
     if a.ndim != 1 or b.ndim != 1:
         raise GroundedError("a and b must be one-dimensional sequences of labels")
     if len(a) != len(b):
         raise GroundedError(f"a and b must have the same length (got {len(a)} and {len(b)})")
     if len(a) == 0:
         raise GroundedError("a and b are empty; agreement needs at least one unit")
+    if any(not np.isscalar(x) and x is not None for x in (*a, *b)):
+        raise GroundedError("a and b must hold one label (a string or number) per unit, not lists or arrays")
     if any(pd.isna(x) for x in a) or any(pd.isna(x) for x in b):
         raise GroundedError("a and b must not contain missing labels; drop the unit or use krippendorff_alpha")
     if weights is None:

@@ -6,7 +6,7 @@ Examples
 >>> import pandas as pd
 >>> from chaoyang.qca.grid import solution_grid
 >>> df = pd.DataFrame({"A": [1, 1, 0, 0, 1], "B": [1, 0, 1, 0, 1], "Y": [1, 1, 0, 0, 1]})
->>> fig = plot_solution_grid(solution_grid(df, "Y", ["A", "B"], values=[0.8, 0.9]))
+>>> fig = plot_solution_grid(solution_grid(df, "Y", ["A", "B"], values=[0.8, 0.9], kind="parsimonious"))
 >>> len(fig.axes)
 2
 """
@@ -48,6 +48,7 @@ def plot_solution_grid(grid: SolutionGrid, *, planted=None, title: str | None = 
     Examples
     --------
     >>> import pandas as pd
+    >>> from chaoyang.qca.grid import solution_grid
     >>> df = pd.DataFrame({"A": [1, 1, 0, 0], "B": [1, 0, 1, 0], "Y": [1, 1, 0, 0]})
     >>> fig = plot_solution_grid(solution_grid(df, "Y", ["A", "B"], values=(0.8,), kind="complex"))
     >>> fig.axes[0].get_ylabel()

@@ -91,7 +91,7 @@ def check_thresholds(incl_cut, n_cut, pri_cut, n_cases: int | None = None) -> tu
     >>> check_thresholds(0.3, 10, 0.7)
     Traceback (most recent call last):
     ...
-    ValueError: incl_cut=0.3 is outside [0.5, 1]: a consistency cut-off below 0.5 would call a row sufficient although most of its membership lies outside the outcome; use 0.75-0.9
+    chaoyang.qca._checks.QCAError: incl_cut=0.3 is outside [0.5, 1]: a consistency cut-off below 0.5 would call a row sufficient although most of its membership lies outside the outcome; use 0.75-0.9
     """
     if not _is_real(incl_cut):
         raise QCATypeError(f"incl_cut must be a number in [{MIN_INCL_CUT}, 1], got {incl_cut!r}")
