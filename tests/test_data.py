@@ -427,3 +427,13 @@ def test_composite_scores_reverse_keyed_items_and_leave_input_alone():
     scores = composite_scores(survey, ["BEL"])
     assert scores["BEL"].tolist() == [5.0, 1.0]
     pd.testing.assert_frame_equal(survey, before)
+
+
+def test_answers_off_the_1_to_5_scale_are_refused_not_scored():
+    from chaoyang.errors import ArgumentError
+
+    survey = pd.DataFrame({"BEL1": [5, 0], "BEL2": [5, 1], "BEL3": [5, 1], "BEL4": [1, 3]})
+    with pytest.raises(ArgumentError, match=r"item 'BEL1' holds 0\.0 \(row 1\), off the 1-5 answer scale"):
+        composite_scores(survey, ["BEL"])
+    with pytest.raises(ArgumentError, match="BEL4"):
+        composite_scores(survey.assign(BEL1=5, BEL4=2.5), ["BEL"])

@@ -178,6 +178,8 @@ def scored_items(survey: pd.DataFrame) -> pd.DataFrame:
         No agreement item column in ``survey``.
     TypeError
         An item column is not numeric.
+    ValueError
+        An answer is not a whole number from 1 to 5 (``ArgumentError``, naming the item and row).
 
     Examples
     --------
@@ -197,6 +199,11 @@ def scored_items(survey: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
             raise ArgumentTypeError(f"item {item.column!r} must hold answers 1-5 as numbers, but its dtype is {column.dtype}")
         values = column.to_numpy(dtype=float, na_value=np.nan)
+        off_scale = ~np.isnan(values) & ~np.isin(values, (1.0, 2.0, 3.0, 4.0, 5.0))
+        if off_scale.any():
+            row = survey.index[np.flatnonzero(off_scale)[0]]
+            raise ArgumentError(f"item {item.column!r} holds {float(values[off_scale][0])!r} (row {row!r}), off the 1-5 "
+                                "answer scale; recode it (or set it missing) before scoring")
         out[item.column] = 6.0 - values if item.reverse else values
     return pd.DataFrame(out, index=survey.index)
 
