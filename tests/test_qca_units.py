@@ -441,3 +441,15 @@ def test_every_qca_result_has_summary_to_frame_and_html(lf):
     # attribute access the book uses keeps working
     assert sol.models[0].expression and sol.essential is not None and tt.table is not None
     assert repr(sol) == sol.summary() and repr(tt) == tt.summary()
+
+
+def test_knobs_of_the_wrong_type_are_named_errors(lf):
+    from chaoyang.qca import QCAError
+
+    with pytest.raises(QCAError, match="pri_cut must be a number in \\[0, 1\\], got None"):
+        truth_table(lf, "SURV", CONDS, pri_cut=None)
+    tt = truth_table(lf, "SURV", CONDS)
+    with pytest.raises(QCAError, match="max_models must be a whole number of at least 1, got None"):
+        minimize(tt, include="?", max_models=None)
+    with pytest.raises(QCAError, match="node_budget must be a whole number of at least 1, got 2.5"):
+        minimize(tt, node_budget=2.5)

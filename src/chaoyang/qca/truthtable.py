@@ -204,8 +204,9 @@ def truth_table(data: pd.DataFrame, outcome: str, conditions, *, incl_cut=0.8, n
     ic1, ic0 = _parse_incl_cut(incl_cut)
     if isinstance(n_cut, bool) or not isinstance(n_cut, (int, np.integer)) or n_cut < 1:
         raise QCAError(f"n_cut must be a positive integer (minimum cases per row), got {n_cut!r}")
-    if not 0 <= pri_cut <= 1:
-        raise QCAError(f"pri_cut must lie in [0, 1], got {pri_cut!r}")
+    if (isinstance(pri_cut, (bool, np.bool_)) or not isinstance(pri_cut, (int, float, np.integer, np.floating))
+            or not 0 <= pri_cut <= 1):
+        raise QCAError(f"pri_cut must be a number in [0, 1], got {pri_cut!r}")
     x = np.column_stack([membership_column(data, c) for c in conditions])
     for j, c in enumerate(conditions):
         warn_constant(c, x[:, j])
