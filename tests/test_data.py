@@ -437,3 +437,33 @@ def test_answers_off_the_1_to_5_scale_are_refused_not_scored():
         composite_scores(survey, ["BEL"])
     with pytest.raises(ArgumentError, match="BEL4"):
         composite_scores(survey.assign(BEL1=5, BEL4=2.5), ["BEL"])
+
+
+def test_every_error_of_data_grounded_qca_describe_is_a_chaoyang_error_and_a_builtin():
+    import builtins
+    import importlib
+    import inspect
+    import pkgutil
+
+    import chaoyang.data
+    import chaoyang.describe
+    import chaoyang.grounded
+    import chaoyang.qca
+    from chaoyang.errors import ChaoyangError, ChaoyangWarning
+
+    builtin_errors = {v for v in vars(builtins).values() if isinstance(v, type) and issubclass(v, Exception)} - {
+        Exception}
+    found = 0
+    for package in (chaoyang.data, chaoyang.describe, chaoyang.grounded, chaoyang.qca):
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            for name, cls in inspect.getmembers(module, inspect.isclass):
+                if cls.__module__ != module.__name__ or not issubclass(cls, Exception):
+                    continue
+                found += 1
+                if issubclass(cls, Warning):
+                    assert issubclass(cls, ChaoyangWarning), name
+                else:
+                    assert issubclass(cls, ChaoyangError), name
+                    assert any(issubclass(cls, b) for b in builtin_errors - {Warning}), name
+    assert found >= 15

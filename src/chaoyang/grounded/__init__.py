@@ -58,6 +58,8 @@ from chaoyang.grounded.model import (
     Corpus,
     CorpusError,
     GroundedError,
+    GroundedKeyError,
+    GroundedTypeError,
     Project,
     default_project,
     load_codebook,
@@ -88,7 +90,8 @@ from chaoyang.grounded.suggest import (
 __all__ = [
     # model
     "Corpus", "Codebook", "Project", "validate_coding", "turns_from_text", "load_corpus", "load_codebook",
-    "load_coding", "default_project", "segments_from_quotes", "GroundedError", "CorpusError", "CodebookError", "CodingError",
+    "load_coding", "default_project", "segments_from_quotes", "GroundedError", "GroundedKeyError",
+    "GroundedTypeError", "CorpusError", "CodebookError", "CodingError",
     # display
     "show_transcript", "TranscriptView", "kwic",
     # suggest
