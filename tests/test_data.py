@@ -49,8 +49,8 @@ def test_every_dataset_has_a_datasheet_in_sync_with_the_data(generated):
 
 def test_survey_size_and_communities():
     survey = load("survey")
-    assert len(survey) >= 1200
-    assert survey["community_id"].nunique() >= 40
+    assert len(survey) == DATASETS["survey"].rows == 1200
+    assert survey["community_id"].nunique() == DATASETS["communities"].rows == 40
     assert set(survey["community_type"]) == {"danwei", "commercial", "resettlement", "rental"}
 
 
@@ -235,25 +235,29 @@ def test_unknown_dataset_name_lists_the_available_ones():
 
 def test_load_works_from_another_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert len(load("survey")) >= 1200
+    assert len(load("survey")) == 1200
 
 
 def test_load_returns_a_fresh_object_each_time():
     first = load("survey")
-    first.loc[0, "BEL1"] = 1
+    first.loc[0, "BEL1"] = 99  # impossible on the 1-5 scale, so any leak shows
     first["extra"] = 1
     second = load("survey")
     assert "extra" not in second.columns
+    assert second is not first and not (second["BEL1"] == 99).any()
 
 
 def test_missing_files_are_regenerated_from_the_seed(monkeypatch):
+    committed = load("survey")  # from datasets/, verified against SHA256SUMS
     monkeypatch.setattr(loader_module, "datasets_dir", lambda: None)
     loader_module._regenerated.cache_clear()
     try:
         regenerated = load("survey")
     finally:
         loader_module._regenerated.cache_clear()
-    pd.testing.assert_frame_equal(regenerated, load("survey"))
+    # (before, both sides of this comparison were regenerated: the patch was still active)
+    pd.testing.assert_frame_equal(regenerated, committed)
+    pd.testing.assert_frame_equal(regenerated, load("survey", path=DATASETS_DIR / "survey.csv"))
 
 
 def _corrupt(tmp_path, monkeypatch, filename, edit):
@@ -300,8 +304,106 @@ def test_a_text_answer_is_reported(tmp_path, monkeypatch):
 
 def test_broken_json_is_reported(tmp_path, monkeypatch):
     _corrupt(tmp_path, monkeypatch, "codebook.json", lambda t: t[: len(t) // 2])
-    with pytest.raises(DatasetError, match="codebook.json: not valid UTF-8 JSON"):
+    with pytest.raises(DatasetError, match=r"codebook\.json: line \d+, column \d+: not valid JSON"):
         load("codebook")
+
+
+# ---------------------------------------------------------------- integrity: checksums, truncation, shapes
+def test_registry_row_counts_equal_the_generator_output(generated):
+    for name, spec in DATASETS.items():
+        if spec.rows is not None:
+            assert len(generated[name]) == spec.rows, name
+
+
+def test_a_survey_cut_in_half_mid_line_is_refused_naming_the_line(tmp_path, monkeypatch):
+    _corrupt(tmp_path, monkeypatch, "survey.csv", lambda t: t[: len(t) // 2])
+    with pytest.raises(DatasetError, match=r"survey\.csv: line 60\d: \d+ field\(s\) where the header has \d+ "
+                                           r".*cut short.*make data"):
+        load("survey")
+
+
+def test_a_survey_cut_in_half_at_a_line_end_is_refused_by_the_row_count(tmp_path, monkeypatch):
+    def half(text):
+        lines = text.splitlines(keepends=True)
+        return "".join(lines[: len(lines) // 2])
+
+    _corrupt(tmp_path, monkeypatch, "survey.csv", half)
+    with pytest.raises(loader_module.ChecksumError, match=r"survey\.csv: 599 data rows where the kit's survey has "
+                                                          r"1,200 .*make data.*verify=False"):
+        load("survey")
+    assert len(load("survey", verify=False)) == 599  # the opt-out for one's own, edited copy
+
+
+def test_an_edited_value_in_range_is_caught_by_the_checksum(tmp_path, monkeypatch):
+    lines = (DATASETS_DIR / "survey.csv").read_text(encoding="utf-8").splitlines()
+    age = int(lines[4].split(",")[lines[0].split(",").index("age")])
+    _corrupt(tmp_path, monkeypatch, "survey.csv", _set_cell(5, "age", str(age + 1)))  # still a valid age
+    with pytest.raises(loader_module.ChecksumError, match=r"survey\.csv: SHA-256 [0-9a-f]{12}\.\.\. differs from "
+                                                          r"SHA256SUMS .*make data"):
+        load("survey")
+    assert load("survey", verify=False)["age"].iloc[3] == age + 1
+
+
+def test_a_folder_without_checksums_needs_the_opt_out(tmp_path, monkeypatch):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    shutil.copy(DATASETS_DIR / "items.csv", folder / "items.csv")
+    monkeypatch.setenv("CHAOYANG_DATA", str(folder))
+    with pytest.raises(loader_module.ChecksumError, match="no SHA256SUMS next to it.*verify=False"):
+        load("items")
+    assert len(load("items", verify=False)) == 45
+
+
+def test_path_loads_own_data_validated_but_not_verified(tmp_path):
+    mine = tmp_path / "my_survey.csv"
+    lines = (DATASETS_DIR / "survey.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    mine.write_text("".join(lines[:101]), encoding="utf-8")
+    assert len(load("survey", path=mine)) == 100
+    mine.write_text("".join(lines[:3]).replace(",", ";"), encoding="utf-8")
+    with pytest.raises(DatasetError, match="my_survey.csv"):
+        load("survey", path=mine)
+    with pytest.raises(FileNotFoundError, match="nothing.csv"):
+        load("survey", path=tmp_path / "nothing.csv")
+
+
+@pytest.mark.parametrize("content, message", [
+    ("", r"items\.csv: line 1: the file is empty"),
+    ("   \n", r"items\.csv: line 1: the file is empty"),
+    ("column,construct,reverse,text_en,text_zh,source\n", r"items\.csv: line 2: the file has a header but no data"),
+    ("column,column,reverse\nA,B,0\n", r"items\.csv: line 1: duplicated column name\(s\) \['column'\]"),
+])
+def test_empty_header_only_and_duplicated_header_files_are_refused_with_file_and_line(tmp_path, monkeypatch,
+                                                                                       content, message):
+    _corrupt(tmp_path, monkeypatch, "items.csv", lambda t: content)
+    with pytest.raises(DatasetError, match=message):
+        load("items")
+    with pytest.raises(DatasetError, match=message):
+        load("items", verify=False, validate=False)
+
+
+def test_non_utf8_file_is_refused_naming_file_and_line(tmp_path, monkeypatch):
+    path = _corrupt(tmp_path, monkeypatch, "items.csv", lambda t: t)
+    data = path.read_bytes().split(b"\n")
+    data[3] = data[3] + "café".encode("latin-1")  # é in Latin-1 is not UTF-8
+    path.write_bytes(b"\n".join(data))
+    with pytest.raises(DatasetError, match=r"items\.csv: line 4: byte .* is not UTF-8"):
+        load("items")
+
+
+@pytest.mark.parametrize("name, content", [("codebook", "null\n"), ("interviews", "null\n"), ("interviews", "{}\n"),
+                                           ("simulation_defaults", "[1, 2]\n"), ("interviews", "[1]\n")])
+def test_json_of_the_wrong_shape_is_a_named_error(tmp_path, monkeypatch, name, content):
+    _corrupt(tmp_path, monkeypatch, DATASETS[name].filename, lambda t: content)
+    with pytest.raises(DatasetError, match=DATASETS[name].filename.replace(".", r"\.")):
+        load(name)
+
+
+@pytest.mark.parametrize("bad", [["survey"], ("survey",), None, 3, {"survey"}])
+def test_a_name_that_is_not_a_string_is_a_named_error(bad):
+    with pytest.raises(loader_module.DatasetNameError, match="must be one dataset name .*available datasets: survey"):
+        load(bad)
+    with pytest.raises(KeyError):  # backwards compatible with `except KeyError`
+        load(bad)
 
 
 def test_generator_rejects_impossible_sizes():
@@ -325,3 +427,43 @@ def test_composite_scores_reverse_keyed_items_and_leave_input_alone():
     scores = composite_scores(survey, ["BEL"])
     assert scores["BEL"].tolist() == [5.0, 1.0]
     pd.testing.assert_frame_equal(survey, before)
+
+
+def test_answers_off_the_1_to_5_scale_are_refused_not_scored():
+    from chaoyang.errors import ArgumentError
+
+    survey = pd.DataFrame({"BEL1": [5, 0], "BEL2": [5, 1], "BEL3": [5, 1], "BEL4": [1, 3]})
+    with pytest.raises(ArgumentError, match=r"item 'BEL1' holds 0\.0 \(row 1\), off the 1-5 answer scale"):
+        composite_scores(survey, ["BEL"])
+    with pytest.raises(ArgumentError, match="BEL4"):
+        composite_scores(survey.assign(BEL1=5, BEL4=2.5), ["BEL"])
+
+
+def test_every_error_of_data_grounded_qca_describe_is_a_chaoyang_error_and_a_builtin():
+    import builtins
+    import importlib
+    import inspect
+    import pkgutil
+
+    import chaoyang.data
+    import chaoyang.describe
+    import chaoyang.grounded
+    import chaoyang.qca
+    from chaoyang.errors import ChaoyangError, ChaoyangWarning
+
+    builtin_errors = {v for v in vars(builtins).values() if isinstance(v, type) and issubclass(v, Exception)} - {
+        Exception}
+    found = 0
+    for package in (chaoyang.data, chaoyang.describe, chaoyang.grounded, chaoyang.qca):
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            for name, cls in inspect.getmembers(module, inspect.isclass):
+                if cls.__module__ != module.__name__ or not issubclass(cls, Exception):
+                    continue
+                found += 1
+                if issubclass(cls, Warning):
+                    assert issubclass(cls, ChaoyangWarning), name
+                else:
+                    assert issubclass(cls, ChaoyangError), name
+                    assert any(issubclass(cls, b) for b in builtin_errors - {Warning}), name
+    assert found >= 15

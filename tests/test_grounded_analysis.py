@@ -12,6 +12,7 @@ import pytest
 from chaoyang import grounded
 from chaoyang.plots.grounded import plot_cooccurrence, plot_model, plot_saturation
 from chaoyang.grounded import GroundedError
+from chaoyang.errors import ArgumentError, SeedError
 from chaoyang.plots.grounded import plot_cooccurrence, plot_model, plot_saturation
 
 matplotlib.use("Agg")
@@ -214,16 +215,49 @@ def test_guest_assessment_reports_no_saturation():
 
 def test_permutation_band_is_seeded_and_ends_at_all_codes(book):
     coding = saturation_toy()
-    first = grounded.permutation_curves(coding, book, n_permutations=50, seed=3)
-    again = grounded.permutation_curves(coding, book, n_permutations=50, seed=3)
+    first = grounded.permutation_curves(coding, book, n_reps=50, seed=3)
+    again = grounded.permutation_curves(coding, book, n_reps=50, seed=3)
     pd.testing.assert_frame_equal(first, again)
     assert (first["low"] <= first["mean"]).all() and (first["mean"] <= first["high"]).all()
     assert first["min"].iloc[-1] == first["max"].iloc[-1] == 23
     assert (np.diff(first["mean"]) >= 0).all()
-    with pytest.raises(ValueError, match="band"):
-        grounded.permutation_curves(coding, book, band=1.0)
-    with pytest.raises(ValueError, match="n_permutations"):
-        grounded.permutation_curves(coding, book, n_permutations=0)
+    with pytest.raises(ArgumentError, match="band_level=1.0 must be a confidence level strictly between 0 and 1"):
+        grounded.permutation_curves(coding, book, band_level=1.0)
+    with pytest.raises(ArgumentError, match="n_reps=0 is out of range"):
+        grounded.permutation_curves(coding, book, n_reps=0)
+    with pytest.raises(SeedError, match="seed=True is a bool"):
+        grounded.permutation_curves(coding, book, seed=True)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        grounded.permutation_curves(coding, book, n_permutation=5)
+
+
+def test_permutation_band_quantiles_match_numpy_on_hand_built_orders(book):
+    """Independent check: with two documents there are two orders; the band is their quantiles."""
+    coding = segments([("D0", 0, 5, "BE_HOME"), ("D1", 0, 5, "BE_HOME"), ("D1", 6, 9, "CL_TRUST")])
+    band = grounded.permutation_curves(coding, book, n_reps=400, seed=0, band_level=0.5)
+    # position 1 holds 1 code (D0 first) or 2 codes (D1 first), each with probability 1/2
+    assert band["min"].tolist() == [1.0, 2.0] and band["max"].tolist() == [2.0, 2.0]
+    assert 1.4 < band["mean"].iloc[0] < 1.6
+    assert band["low"].iloc[0] == 1.0 and band["high"].iloc[0] == 2.0
+
+
+def test_permutation_curves_old_keywords_still_work_with_a_deprecation_warning(book):
+    from chaoyang.errors import ChaoyangDeprecationWarning
+
+    coding = saturation_toy()
+    with pytest.warns(ChaoyangDeprecationWarning, match=r"n_permutations=\.\.\.\) is renamed n_reps="):
+        old = grounded.permutation_curves(coding, book, n_permutations=30, seed=4)
+    with pytest.warns(ChaoyangDeprecationWarning, match=r"band=\.\.\.\) is renamed band_level="):
+        grounded.permutation_curves(coding, book, n_reps=30, seed=4, band=0.8)
+    pd.testing.assert_frame_equal(old, grounded.permutation_curves(coding, book, n_reps=30, seed=4))
+    with pytest.raises(ArgumentError, match="got both n_permutations= .* and n_reps="):
+        grounded.permutation_curves(coding, book, n_permutations=30, n_reps=40)
+
+
+def test_unseeded_permutation_curves_differ_between_calls(book):
+    coding = saturation_toy()
+    runs = [grounded.permutation_curves(coding, book, n_reps=5)["mean"].tolist() for _ in range(4)]
+    assert len({tuple(r) for r in runs}) > 1  # seed=None: fresh entropy each call (documented)
 
 
 def test_holdout_check_on_gold_and_on_a_toy(project, book):
@@ -245,7 +279,7 @@ def test_holdout_check_on_gold_and_on_a_toy(project, book):
 def test_plot_saturation(book):
     coding = saturation_toy()
     figure = plot_saturation(grounded.new_codes_curve(coding, book),
-                                      grounded.permutation_curves(coding, book, n_permutations=10))
+                                      grounded.permutation_curves(coding, book, n_reps=10, seed=0))
     assert figure.axes[0].get_ylabel() == "codes found"
     with pytest.raises(GroundedError, match="new_codes_curve"):
         plot_saturation(pd.DataFrame({"x": [1]}))
@@ -303,6 +337,7 @@ def test_distinctive_words_of_categories_point_at_their_codes(project):
 
 def test_topic_model_is_seeded_and_checked_against_the_coding(project):
     first = grounded.topic_model(project.corpus, n_topics=6, seed=1)
+    assert "NMF topic model: 6 topics" in first.summary() and list(first.to_frame().columns) == ["topic", "words"]
     again = grounded.topic_model(project.corpus, n_topics=6, seed=1)
     pd.testing.assert_frame_equal(first.terms, again.terms)
     assert first.n_topics == 6 and len(first.top_words(5)) == 6
@@ -322,3 +357,23 @@ def test_topic_model_is_seeded_and_checked_against_the_coding(project):
         grounded.topic_model(project.corpus, n_topics=1)
     lda = grounded.topic_model(project.corpus, n_topics=4, method="lda", seed=0)
     assert np.allclose(lda.weights[[0, 1, 2, 3]].sum(axis=1), 1.0)
+
+
+def test_grounded_results_have_summary_to_frame_and_html(project, book):
+    from chaoyang.grounded.model import load_codebook
+
+    analysis = [d["id"] for d in project.corpus if not d["holdout"]]
+    coding = project.coding.loc[project.coding["document"].isin(analysis)]
+    saturation = grounded.guest_saturation(coding, book, base_size=4, run_length=2)
+    check = grounded.holdout_check(project.coding, project.corpus, project.codebook)
+    recovery = grounded.recover_model(coding, load_codebook(), min_documents=5)
+    for obj in (saturation, check, recovery):
+        text = obj.summary()
+        assert str(obj) == text and "<table" in obj._repr_html_()
+        assert isinstance(obj.to_frame(), pd.DataFrame) and len(obj.to_frame())
+    assert saturation.summary().splitlines()[0] == saturation.report()
+    pd.testing.assert_frame_equal(saturation.to_frame(), saturation.runs)
+    assert check.summary().startswith(f"{len(check.holdout_documents)} hold-out transcript(s)")
+    assert ("no new node" in check.summary()) == check.adds_nothing
+    n_found = int(recovery.categories["found"].sum())
+    assert f"{n_found} of {len(recovery.categories)} categories" in recovery.summary()

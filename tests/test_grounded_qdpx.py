@@ -194,3 +194,137 @@ def test_read_qde_returns_the_project_xml(exported, tmp_path):
         archive.writestr("sources/a.txt", "x")
     with pytest.raises(QDPXError, match="no .qde"):
         grounded.read_qde(empty)
+
+
+# ---------------------------------------------------------------- hostile archives
+def write_deflate_bomb(path, n_blocks: int, name: str = "project.qde") -> int:
+    """Write a valid zip whose one member inflates to ``n_blocks`` x 16 MiB of zeros; return that size.
+
+    The deflate stream of a 16 MiB zero block after a full flush is the same bytes every time, so
+    the stream is built by repetition (no 1.5 GiB buffer) and the CRC accumulated block by block.
+    """
+    import struct
+    import zlib
+
+    block = bytes(16 * 2**20)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    piece = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    tail = zlib.compressobj(9, zlib.DEFLATED, -15).flush(zlib.Z_FINISH)  # an empty final block
+    crc = 0
+    for _ in range(n_blocks):
+        crc = zlib.crc32(block, crc)
+    size, packed = n_blocks * len(block), n_blocks * len(piece) + len(tail)
+    encoded = name.encode()
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, packed, size, len(encoded), 0) + encoded
+    central = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, crc, packed, size, len(encoded),
+                          0, 0, 0, 0, 0, 0) + encoded
+    with open(path, "wb") as handle:
+        handle.write(local)
+        for _ in range(n_blocks):
+            handle.write(piece)
+        handle.write(tail)
+        offset = handle.tell()
+        handle.write(central)
+        handle.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central), offset, 0))
+    return size
+
+
+def test_the_bomb_writer_makes_a_valid_zip(tmp_path):
+    path = tmp_path / "small.zip"
+    size = write_deflate_bomb(path, 2, name="zeros.bin")
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None  # CRC checked over the whole member
+        assert archive.getinfo("zeros.bin").file_size == size == 32 * 2**20
+        assert archive.read("zeros.bin") == bytes(size)
+
+
+def test_a_zip_bomb_is_refused_before_anything_is_decompressed(tmp_path, monkeypatch):
+    path = tmp_path / "bomb.qdpx"
+    size = write_deflate_bomb(path, 96)
+    assert size == 1.5 * 2**30 and path.stat().st_size < 1.8e6  # the issue's 1.8 MB -> 1.5 GiB file
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("a member was opened before the size check")
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", no_reading)
+    with pytest.raises(grounded.QDPXSizeError, match=r"bomb\.qdpx: refused before reading: members expand to "
+                                                     r"1,536\.0 MiB \(limit 256 MiB"):
+        grounded.import_qdpx(path)
+    with pytest.raises(grounded.QDPXSizeError):
+        grounded.read_qde(path)
+
+
+def test_a_highly_compressed_member_under_the_total_limit_is_refused_by_its_ratio(tmp_path):
+    path = tmp_path / "ratio.qdpx"
+    write_deflate_bomb(path, 2)  # 32 MiB from about 33 kB
+    with pytest.raises(grounded.QDPXSizeError, match=r"member 'project\.qde' expands [\d,]+-fold \(limit 200:1"):
+        grounded.import_qdpx(path)
+    assert issubclass(grounded.QDPXSizeError, grounded.QDPXError)
+    assert issubclass(grounded.QDPXSizeError, ValueError)
+
+
+def test_too_many_members_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(grounded.qdpx, "MAX_MEMBERS", 3)
+    path = tmp_path / "many.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        for i in range(4):
+            archive.writestr(f"sources/{i}.txt", "x")
+    with pytest.raises(grounded.QDPXSizeError, match="4 members"):
+        grounded.import_qdpx(path)
+
+
+def test_the_kits_own_export_is_well_inside_the_limits(exported):
+    with zipfile.ZipFile(exported) as archive:
+        infos = archive.infolist()
+    total = sum(i.file_size for i in infos)
+    assert total < 2 * 2**20  # the module docstring: "under 2 MB"
+    ratio = total / sum(i.compress_size for i in infos)
+    assert 2 < ratio < 6  # "about 4:1"
+    assert max(i.file_size / i.compress_size for i in infos) < grounded.qdpx.MAX_RATIO / 10
+
+
+def _rewrite(exported, target, edit_xml=None, edit_member=None):
+    with zipfile.ZipFile(exported) as source, zipfile.ZipFile(target, "w") as out:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "project.qde" and edit_xml is not None:
+                root = ET.fromstring(data)
+                edit_xml(root)
+                data = ET.tostring(root, encoding="utf-8")
+            elif name.startswith("sources/") and edit_member is not None:
+                data = edit_member(name, data)
+            out.writestr(name, data)
+    return target
+
+
+def test_a_coding_without_coderef_is_a_named_error(tmp_path, exported):
+    def drop_coderef(root):
+        coding = root.find(".//q:Coding", NS)
+        coding.remove(coding.find("q:CodeRef", NS))
+
+    path = _rewrite(exported, tmp_path / "nocoderef.qdpx", edit_xml=drop_coderef)
+    with pytest.raises(QDPXError, match=r"nocoderef\.qdpx: a Coding of selection .* has no CodeRef"):
+        grounded.import_qdpx(path)
+
+
+def test_a_selection_without_positions_is_a_named_error(tmp_path, exported):
+    def drop_start(root):
+        del root.find(".//q:PlainTextSelection", NS).attrib["startPosition"]
+
+    path = _rewrite(exported, tmp_path / "nostart.qdpx", edit_xml=drop_start)
+    with pytest.raises(QDPXError, match="startPosition=None; expected a whole number"):
+        grounded.import_qdpx(path)
+
+
+def test_a_non_utf8_transcript_is_a_named_error_naming_file_and_encoding(tmp_path, exported):
+    first = []
+
+    def to_gb18030(name, data):
+        if not first:
+            first.append(name)
+            return data.decode("utf-8").encode("gb18030")
+        return data
+
+    path = _rewrite(exported, tmp_path / "gbk.qdpx", edit_member=to_gb18030)
+    with pytest.raises(QDPXError, match=r"gbk\.qdpx: sources/.*\.txt is not UTF-8 text .*must be UTF-8.*GB18030"):
+        grounded.import_qdpx(path)

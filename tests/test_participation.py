@@ -227,3 +227,68 @@ def test_diverging_bars_bad_input(small):
         diverging_stacked_bars(small, ["PAR_SAFETY"], level_labels=["low", "high"])
     with pytest.raises(ValueError, match="odd number of levels"):
         diverging_offsets(np.ones((2, 4)) / 4)
+
+
+# ---------------------------------------------------------------- property-based bad input (issue 18)
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from chaoyang.errors import ChaoyangError  # noqa: E402
+
+_FAST = settings(derandomize=True, max_examples=40, deadline=3000, suppress_health_check=[HealthCheck.too_slow])
+_cell = st.one_of(st.integers(-2, 8), st.floats(allow_nan=True, allow_infinity=True), st.none(),
+                  st.sampled_from(["a", "b", "often", ""]), st.booleans())
+
+
+@st.composite
+def hostile_frames(draw):
+    n = draw(st.integers(0, 8))
+    names = draw(st.lists(st.sampled_from(["y", "g", "x", "PAR_A", "WIL"]), min_size=1, max_size=5))
+    return pd.DataFrame({i: [draw(_cell) for _ in range(n)] for i in range(len(names))}).set_axis(names, axis=1)
+
+
+def _no_silent_nan(result):
+    """Numbers a function returns are finite (or it raised): NaN only where documented (none here)."""
+    if isinstance(result, dict):
+        values = [v for v in result.values() if isinstance(v, (float, np.floating))]
+    elif isinstance(result, pd.DataFrame):
+        values = result.select_dtypes("number").to_numpy(dtype=float).ravel().tolist()
+    else:
+        values = np.asarray(result, dtype=float).ravel().tolist()
+    assert all(np.isfinite(values)), result
+
+
+@_FAST
+@given(frame=hostile_frames())
+def test_participation_functions_refuse_hostile_frames_or_answer_finitely(frame):
+    before = frame.copy()
+    calls = [lambda: par.response_shares(frame, ["y"]), lambda: par.distribution_table(frame, ["PAR_A"]),
+             lambda: par.kruskal_wallis(frame, "y", "g"), lambda: par.mann_whitney(frame, "y", "g"),
+             lambda: par.spearman(frame, "x", "y"), lambda: par.group_differences(frame, "g", ["y"]),
+             lambda: par.willingness_participation(frame, "WIL", ["PAR_A"])]
+    for call in calls:
+        try:
+            result = call()
+        except ChaoyangError:
+            continue
+        _no_silent_nan(result)
+    pd.testing.assert_frame_equal(frame, before)
+
+
+@_FAST
+@given(pvalues=st.one_of(st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=6), st.none(),
+                         st.text(max_size=3), st.lists(st.lists(st.floats(0, 1), max_size=2), max_size=2)))
+def test_holm_adjust_refuses_or_returns_probabilities(pvalues):
+    try:
+        adjusted = par.holm_adjust(pvalues)
+    except ChaoyangError:
+        return
+    assert ((adjusted >= 0) & (adjusted <= 1)).all()
+
+
+def test_duplicated_columns_are_a_named_error():
+    from chaoyang._validate import DuplicateColumnError
+
+    frame = pd.DataFrame([[1, 2, 3]], columns=["y", "y", "g"])
+    with pytest.raises(DuplicateColumnError, match=r"duplicated column name\(s\) \['y'\]"):
+        par.response_shares(frame, ["y"])

@@ -349,3 +349,107 @@ def test_robustness_counts_surviving_terms(lf):
         robustness(lf, "SURV", CONDS, solution="intermediate")
     with pytest.raises(KeyError):
         robustness(lf, "SURV", ["GDP"])
+
+
+# ---------------------------------------------------------------- hardening (issue 18)
+@pytest.mark.parametrize("name", ["A*B", "~A", "A+B", "A B", "(A)", "A,B", "A!", "A&B", "A|B", "A\tB"])
+def test_condition_and_outcome_names_with_operators_are_refused(lf, name):
+    from chaoyang.qca import QCAError
+
+    data = lf.rename(columns={"URB": name})
+    for call in (lambda: truth_table(data, "SURV", ["DEV", name]), lambda: necessity(data, "SURV", ["DEV", name])):
+        with pytest.raises(QCAError, match=r"(condition|negations are handled)"):
+            call()
+    outcome = lf.rename(columns={"SURV": name})
+    if not name.strip().startswith("~"):  # "~A" as an outcome means "not A" by design
+        with pytest.raises(QCAError, match="outcome name .* an operator of QCA's notation"):
+            truth_table(outcome, name, ["DEV", "URB"])
+
+
+def test_an_operator_name_error_says_how_to_rename(lf):
+    data = lf.rename(columns={"URB": "A*B"})
+    with pytest.raises(ValueError, match=r"rename the column, e\.g\. data\.rename\(columns=\{'A\*B': 'A_B'\}\)"):
+        truth_table(data, "SURV", ["DEV", "A*B"])
+
+
+def test_necessity_on_zero_rows_or_an_absent_outcome_is_an_error_not_nan(lf):
+    from chaoyang.qca import QCAError
+
+    with pytest.raises(QCAError, match="zero rows"):
+        necessity(lf.iloc[:0], "SURV", CONDS)
+    with pytest.raises(QCAError, match="membership 0 in every case"):
+        necessity(lf.assign(SURV=0.0), "SURV", CONDS)
+    with pytest.raises(QCAError, match="membership 0 in every case"):  # the negation of an always-present outcome
+        necessity(lf.assign(SURV=1.0), "~SURV", CONDS)
+
+
+@pytest.mark.parametrize("value, message", [(np.nan, "missing .NaN. in every one"), (np.inf, "outside"),
+                                            (-0.2, "outside"), (1.5, "outside")])
+def test_all_nan_infinite_and_out_of_range_memberships_are_named_errors(lf, value, message):
+    from chaoyang.qca import QCAError
+
+    bad = lf.assign(LIT=value)
+    for call in (lambda: truth_table(bad, "SURV", CONDS), lambda: necessity(bad, "SURV", CONDS)):
+        with pytest.raises(QCAError, match=f"'LIT'.*{message}"):
+            call()
+
+
+def test_duplicated_columns_are_a_named_error_and_data_are_never_modified(lf):
+    from chaoyang._validate import DuplicateColumnError
+
+    doubled = pd.concat([lf, lf[["URB"]]], axis=1)
+    before = doubled.copy()
+    for call in (lambda: truth_table(doubled, "SURV", CONDS), lambda: necessity(doubled, "SURV", CONDS)):
+        with pytest.raises(DuplicateColumnError, match=r"duplicated column name\(s\) \['URB'\]"):
+            call()
+    pd.testing.assert_frame_equal(doubled, before)
+
+
+def test_every_qca_error_is_a_chaoyang_error_and_its_builtin():
+    from chaoyang.errors import ChaoyangError
+    from chaoyang.qca import QCAError, QCATypeError
+
+    assert issubclass(QCAError, ChaoyangError) and issubclass(QCAError, ValueError)
+    assert issubclass(QCATypeError, ChaoyangError) and issubclass(QCATypeError, TypeError)
+    with pytest.raises(ChaoyangError):
+        calibrate([1, 2, 3], 3, 2, 1, idm="x")
+
+
+# ---------------------------------------------------------------- one result style
+def test_every_qca_result_has_summary_to_frame_and_html(lf):
+    from chaoyang.qca import solution_grid, solve
+
+    tt = truth_table(lf, "SURV", CONDS, incl_cut=0.8)
+    sol = minimize(tt, include="?")
+    result = solve(lf, "SURV", CONDS, dir_exp="DEV, URB, LIT, IND, STB")
+    grid = solution_grid(lf, "SURV", CONDS, values=(0.8, 0.9), kind="parsimonious")
+    robust = robustness(lf, "SURV", CONDS, incl_cuts=(0.75, 0.8), n_cuts=(1,))
+    for obj in (tt, sol, sol.models[0], result, grid, robust):
+        text = obj.summary()
+        assert isinstance(text, str) and text and str(obj) == text
+        frame = obj.to_frame()
+        assert isinstance(frame, pd.DataFrame) and len(frame)
+        assert "<table" in obj._repr_html_() and text.splitlines()[0][:20] in obj._repr_html_()
+    # the tables hold the numbers the attributes hold (no recomputation)
+    pd.testing.assert_frame_equal(tt.to_frame(), tt.table)
+    assert sol.to_frame()["term"].tolist() == [t for m in sol.models for t in m.terms]
+    assert sol.to_frame()["model"].tolist() == [m.name for m in sol.models for _ in m.terms]
+    assert set(result.to_frame()["solution"]) == {"complex", "parsimonious", "intermediate"}
+    assert grid.to_frame()["expression"].tolist() == grid.fit["expression"].tolist()
+    assert robust.to_frame()["term"].tolist() == robust.terms.index.tolist()
+    assert result.intermediate.models[0].expression in result.summary()
+    # attribute access the book uses keeps working
+    assert sol.models[0].expression and sol.essential is not None and tt.table is not None
+    assert repr(sol) == sol.summary() and repr(tt) == tt.summary()
+
+
+def test_knobs_of_the_wrong_type_are_named_errors(lf):
+    from chaoyang.qca import QCAError
+
+    with pytest.raises(QCAError, match="pri_cut must be a number in \\[0, 1\\], got None"):
+        truth_table(lf, "SURV", CONDS, pri_cut=None)
+    tt = truth_table(lf, "SURV", CONDS)
+    with pytest.raises(QCAError, match="max_models must be a whole number of at least 1, got None"):
+        minimize(tt, include="?", max_models=None)
+    with pytest.raises(QCAError, match="node_budget must be a whole number of at least 1, got 2.5"):
+        minimize(tt, node_budget=2.5)

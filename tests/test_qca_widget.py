@@ -6,6 +6,7 @@ provenance in tests/fixtures/qca/PROVENANCE.md), and hand-worked cases.
 
 from __future__ import annotations
 
+import html
 import json
 import math
 from pathlib import Path
@@ -216,3 +217,14 @@ def test_compare_with_planted_does_not_mistake_a_negated_literal_for_the_conditi
     assert table.loc["BEL*RES", "status"] == "not recovered"
     with pytest.raises(TypeError, match="lists of terms"):
         qw.compare_with_planted("BEL*RES", ["BEL*RES"])
+
+
+def test_widget_shows_any_library_error_instead_of_raising(lipset):
+    lipset, _ = lipset
+    data = lipset.copy()
+    data.loc[data.index[0], "URB"] = np.nan  # bad data: reported when first solved, in the output
+    box = truth_table_widget(data, "SURV", LF_CONDITIONS)
+    shown = html.unescape(box.output.value)
+    assert "Cannot analyse these data:" in shown and "column 'URB' has 1 missing value" in shown
+    box = truth_table_widget(lipset, "SURV", ["DEV", "GDP"])  # an unknown column (a KeyError)
+    assert "unknown condition column(s) ['GDP']" in html.unescape(box.output.value)

@@ -38,7 +38,22 @@ import warnings
 
 import numpy as np
 
-from chaoyang.errors import ArgumentError, ChaoyangDeprecationWarning, ChaoyangWarning, SeedError
+from chaoyang.errors import ArgumentError, ChaoyangDeprecationWarning, ChaoyangError, ChaoyangWarning, SeedError
+
+
+class ArgumentTypeError(ChaoyangError, TypeError):
+    """An argument has the wrong type (e.g. a list where a DataFrame is expected); the message names it."""
+
+
+class MissingColumnError(ChaoyangError, KeyError):
+    """A column the function needs is not in the DataFrame; the message names it."""
+
+    def __str__(self) -> str:  # KeyError would otherwise print the message inside quotes
+        return str(self.args[0]) if self.args else ""
+
+
+class DuplicateColumnError(ArgumentError):
+    """A DataFrame passed to the library has two columns of the same name (ambiguous: which one is meant?)."""
 
 #: Bootstrap draws below which an interval is refused.
 MIN_BOOT = 20
@@ -114,6 +129,38 @@ def check_n_boot(n_boot, name: str = "n_boot", *, allow_zero: bool = True) -> in
     return n_boot
 
 
+def check_frame(frame, name: str = "data", *, where: str = ""):
+    """Return ``frame`` if it is a DataFrame with unique column names; raise a named error otherwise.
+
+    The frame is never modified. ``where`` (a function name) prefixes the message.
+
+    Raises
+    ------
+    ArgumentTypeError
+        ``frame`` is not a :class:`pandas.DataFrame`.
+    DuplicateColumnError
+        Two or more columns share a name; the message lists them.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_frame(pd.DataFrame([[1, 2]], columns=["a", "a"]), where="f")
+    Traceback (most recent call last):
+    ...
+    chaoyang._validate.DuplicateColumnError: f(): data has duplicated column name(s) ['a']; rename or drop the duplicates (e.g. data.loc[:, ~data.columns.duplicated()])
+    """
+    import pandas as pd
+
+    prefix = f"{where}(): " if where else ""
+    if not isinstance(frame, pd.DataFrame):
+        raise ArgumentTypeError(f"{prefix}{name} must be a pandas DataFrame, got {type(frame).__name__}")
+    if frame.columns.has_duplicates:
+        dupes = sorted(map(str, set(frame.columns[frame.columns.duplicated()])))
+        raise DuplicateColumnError(f"{prefix}{name} has duplicated column name(s) {dupes}; rename or drop the "
+                                   f"duplicates (e.g. {name}.loc[:, ~{name}.columns.duplicated()])")
+    return frame
+
+
 def renamed(kwargs: dict, old: str, new: str, current, default, where: str):
     """Accept a deprecated keyword ``old`` for ``new`` with a ChaoyangDeprecationWarning.
 
@@ -151,5 +198,5 @@ def reject_unknown(kwargs: dict, where: str) -> None:
         raise TypeError(f"{where}() got unexpected keyword argument(s) {sorted(kwargs)}")
 
 
-__all__ = ["MIN_BOOT", "WARN_BOOT", "check_count", "check_level", "check_n_boot", "check_seed", "renamed",
+__all__ = ["ArgumentTypeError", "DuplicateColumnError", "MissingColumnError", "check_frame", "MIN_BOOT", "WARN_BOOT", "check_count", "check_level", "check_n_boot", "check_seed", "renamed",
            "reject_unknown"]

@@ -8,11 +8,11 @@ Examples
 True
 """
 
-from chaoyang.data.loader import DatasetError, datasets_dir, load
+from chaoyang.data.loader import ChecksumError, DatasetError, DatasetNameError, datasets_dir, load
 from chaoyang.data.registry import DATASETS, generate_all, items_table, serialize, write_all
 from chaoyang.data.survey import composite_scores, generate_communities, generate_survey, scored_items
 
-__all__ = ["DatasetError", "datasets_dir", "load", "DATASETS", "generate_all", "items_table", "serialize",
+__all__ = ["ChecksumError", "DatasetError", "DatasetNameError", "datasets_dir", "load", "DATASETS", "generate_all", "items_table", "serialize",
            "write_all", "composite_scores", "scored_items", "generate_communities", "generate_survey", "available"]
 
 

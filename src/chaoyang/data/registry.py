@@ -21,16 +21,20 @@ class DatasetSpec:
     filename: str
     kind: str  # "csv" or "json"
     description: str
+    #: Data rows (CSV) or list entries (JSON list) of the kit's committed file; ``None`` when the
+    #: file is a dict. :func:`chaoyang.data.load` checks it, so a file cut short at a line end
+    #: cannot pass for the kit's data.
+    rows: int | None = None
 
 
 DATASETS: dict[str, DatasetSpec] = {s.name: s for s in [
-    DatasetSpec("survey", "survey.csv", "csv", "Resident survey: demographics, 39 attitude items, 6 participation forms."),
-    DatasetSpec("communities", "communities.csv", "csv", "Community attributes and survey aggregates."),
-    DatasetSpec("items", "items.csv", "csv", "The survey's item bank: wording (English, Chinese), construct, reverse keying, source."),
-    DatasetSpec("interviews", "interviews.json", "json", "Semi-structured interview transcripts with metadata."),
+    DatasetSpec("survey", "survey.csv", "csv", "Resident survey: demographics, 39 attitude items, 6 participation forms.", 1200),
+    DatasetSpec("communities", "communities.csv", "csv", "Community attributes and survey aggregates.", 40),
+    DatasetSpec("items", "items.csv", "csv", "The survey's item bank: wording (English, Chinese), construct, reverse keying, source.", 45),
+    DatasetSpec("interviews", "interviews.json", "json", "Semi-structured interview transcripts with metadata.", 28),
     DatasetSpec("codebook", "codebook.json", "json", "Reference codebook: open codes -> categories -> pathways -> core category."),
-    DatasetSpec("coding_gold", "coding_gold.csv", "csv", "Reference (gold) coding of every transcript, character offsets."),
-    DatasetSpec("coding_second", "coding_second.csv", "csv", "A second coder's coding of 8 transcripts, for the agreement lesson."),
+    DatasetSpec("coding_gold", "coding_gold.csv", "csv", "Reference (gold) coding of every transcript, character offsets.", 974),
+    DatasetSpec("coding_second", "coding_second.csv", "csv", "A second coder's coding of 8 transcripts, for the agreement lesson.", 277),
     DatasetSpec("simulation_defaults", "simulation_defaults.json", "json", "Starting parameters of the simulation, from the planted truth."),
 ]}
 

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 
 from chaoyang.world import DEFAULT_WORLD, DRIVERS, ITEMS, PARTICIPATION_FORMS, World, items_of
+from chaoyang._validate import ArgumentTypeError, MissingColumnError, check_count, check_frame
+from chaoyang.errors import ArgumentError
 
 #: Fictional community names (first part) combined with a suffix; real Chaoyang streets are used.
 _NAME_STEMS = ("Hongxing", "Qingnian", "Jianguo", "Guanghua", "Hepingli", "Dongfeng", "Anhua", "Xinyuan",
@@ -91,10 +93,10 @@ def generate_survey(n: int = 1200, n_communities: int = 40, *, seed: int | None 
     (200, 8)
     """
     if not isinstance(n_communities, (int, np.integer)) or n_communities < len(world.community_types):
-        raise ValueError(f"n_communities must be a whole number >= {len(world.community_types)} "
+        raise ArgumentError(f"n_communities must be a whole number >= {len(world.community_types)} "
                          f"(one per community type), got {n_communities!r}")
     if not isinstance(n, (int, np.integer)) or n < n_communities:
-        raise ValueError(f"n (residents) must be a whole number >= n_communities ({n_communities}), got {n!r}")
+        raise ArgumentError(f"n (residents) must be a whole number >= n_communities ({n_communities}), got {n!r}")
     rng = np.random.default_rng(world.seed if seed is None else seed)
     communities = _community_frame(world, int(n_communities), rng)
 
@@ -176,6 +178,8 @@ def scored_items(survey: pd.DataFrame) -> pd.DataFrame:
         No agreement item column in ``survey``.
     TypeError
         An item column is not numeric.
+    ValueError
+        An answer is not a whole number from 1 to 5 (``ArgumentError``, naming the item and row).
 
     Examples
     --------
@@ -183,17 +187,23 @@ def scored_items(survey: pd.DataFrame) -> pd.DataFrame:
     {'BEL1': [4.0, 5.0], 'BEL4': [4.0, 5.0]}
     """
     if not isinstance(survey, pd.DataFrame):
-        raise TypeError(f"expected a pandas DataFrame, got {type(survey).__name__}")
+        raise ArgumentTypeError(f"expected a pandas DataFrame, got {type(survey).__name__}")
+    check_frame(survey, "survey")
     items = [i for i in ITEMS if i.construct != "PAR" and i.column in survey.columns]
     if not items:
-        raise KeyError("the data hold no survey item column (COH1 ... MRK3); pass the survey from "
+        raise MissingColumnError("the data hold no survey item column (COH1 ... MRK3); pass the survey from "
                        "chaoyang.data.load('survey')")
     out = {}
     for item in items:
         column = survey[item.column]
         if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
-            raise TypeError(f"item {item.column!r} must hold answers 1-5 as numbers, but its dtype is {column.dtype}")
+            raise ArgumentTypeError(f"item {item.column!r} must hold answers 1-5 as numbers, but its dtype is {column.dtype}")
         values = column.to_numpy(dtype=float, na_value=np.nan)
+        off_scale = ~np.isnan(values) & ~np.isin(values, (1.0, 2.0, 3.0, 4.0, 5.0))
+        if off_scale.any():
+            row = survey.index[np.flatnonzero(off_scale)[0]]
+            raise ArgumentError(f"item {item.column!r} holds {float(values[off_scale][0])!r} (row {row!r}), off the 1-5 "
+                                "answer scale; recode it (or set it missing) before scoring")
         out[item.column] = 6.0 - values if item.reverse else values
     return pd.DataFrame(out, index=survey.index)
 
@@ -227,15 +237,23 @@ def composite_scores(survey: pd.DataFrame, constructs=None, *, min_items: int = 
     >>> composite_scores(survey, ["BEL"]).columns.tolist()
     ['BEL']
     """
+    check_frame(survey, "survey")
+    min_items = check_count(min_items, "min_items", minimum=1)
+    if isinstance(constructs, str):
+        constructs = [constructs]
     if constructs is None:
         constructs = [c for c in ("COH", "PCR", "BRP", "BEL", "CLO", "BID", "EE", "RES", "WIL", "MRK")
                       if all(i.column in survey.columns for i in items_of(c))]
     scores = {}
     for construct in constructs:
-        items = items_of(construct)
+        try:
+            items = items_of(construct)
+        except (KeyError, TypeError):
+            raise ArgumentError(f"constructs: {construct!r} is not a construct key; use keys such as 'BEL', "
+                                "'COH' (chaoyang.world.CONSTRUCTS)") from None
         absent = [i.column for i in items if i.column not in survey.columns]
         if absent:
-            raise KeyError(f"construct {construct} needs columns {absent}, which the survey does not have")
+            raise MissingColumnError(f"construct {construct} needs columns {absent}, which the survey does not have")
         block = scored_items(survey[[i.column for i in items]]).astype("Float64")
         answered = block.notna().sum(axis=1)
         score = block.mean(axis=1, skipna=True)

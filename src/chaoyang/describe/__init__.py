@@ -12,5 +12,6 @@ Examples
 """
 
 from chaoyang.describe import participation
+from chaoyang.describe.participation import DescribeError, DescribeKeyError, DescribeTypeError
 
-__all__ = ["participation"]
+__all__ = ["participation", "DescribeError", "DescribeKeyError", "DescribeTypeError"]

@@ -32,7 +32,24 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from chaoyang._validate import check_frame
+from chaoyang.errors import ChaoyangError
 from chaoyang.world import PARTICIPATION_FORMS
+
+
+class DescribeError(ChaoyangError, ValueError):
+    """Data that cannot be described or tested (no answers, values off the scale, constant columns)."""
+
+
+class DescribeTypeError(ChaoyangError, TypeError):
+    """An argument of the wrong type (e.g. a non-numeric column)."""
+
+
+class DescribeKeyError(ChaoyangError, KeyError):
+    """A column or group that is not in the data; the message suggests the closest names."""
+
+    def __str__(self) -> str:  # KeyError would otherwise print the message inside quotes
+        return str(self.args[0]) if self.args else ""
 
 #: Labels of the 1–5 frequency scale of the participation items.
 FREQUENCY_LABELS: tuple[str, ...] = ("never", "rarely", "sometimes", "often", "very often")
@@ -52,19 +69,20 @@ FORM_NAMES: dict[str, str] = {
 # ----------------------------------------------------------------------------- input checks
 def _require_columns(frame: pd.DataFrame, columns: Iterable[str]) -> None:
     if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+        raise DescribeTypeError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+    check_frame(frame, "frame")
     for column in columns:
         if column not in frame.columns:
             close = difflib.get_close_matches(str(column), [str(c) for c in frame.columns], n=3, cutoff=0.5)
             hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-            raise KeyError(f"column {column!r} is not in the data.{hint}")
+            raise DescribeKeyError(f"column {column!r} is not in the data.{hint}")
 
 
 def _numeric(frame: pd.DataFrame, column: str) -> pd.Series:
     """The column as float with NaN for missing; text or other non-numeric data raises TypeError."""
     series = frame[column]
     if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
-        raise TypeError(f"column {column!r} must hold numbers (e.g. answers 1-5), but its dtype is "
+        raise DescribeTypeError(f"column {column!r} must hold numbers (e.g. answers 1-5), but its dtype is "
                         f"{series.dtype}; convert it with pd.to_numeric first")
     return pd.Series(series.to_numpy(dtype=float, na_value=np.nan), index=series.index, name=column)
 
@@ -116,10 +134,10 @@ def response_shares(frame: pd.DataFrame, columns: Sequence[str], levels: Sequenc
         values = _numeric(frame, column)
         answered = values.dropna()
         if answered.empty:
-            raise ValueError(f"column {column!r} has no answers; drop it before computing shares")
+            raise DescribeError(f"column {column!r} has no answers; drop it before computing shares")
         outside = sorted(set(answered.unique()) - set(levels))
         if outside:
-            raise ValueError(f"column {column!r} holds {outside[:3]}, outside the scale {levels}; "
+            raise DescribeError(f"column {column!r} holds {outside[:3]}, outside the scale {levels}; "
                              "recode or pass the right `levels`")
         counts = answered.value_counts().reindex(levels, fill_value=0)
         row = (counts / len(answered)).to_dict()
@@ -158,7 +176,7 @@ def distribution_table(frame: pd.DataFrame, columns: Sequence[str] = PARTICIPATI
     """
     columns = _as_list(columns)
     if len(labels) != 5:
-        raise ValueError(f"labels must name the 5 levels of the scale, got {len(labels)}")
+        raise DescribeError(f"labels must name the 5 levels of the scale, got {len(labels)}")
     shares = response_shares(frame, columns)
     table = shares[[1, 2, 3, 4, 5]].mul(100).set_axis(list(labels), axis=1)
     for column in columns:
@@ -215,11 +233,11 @@ def kruskal_wallis(frame: pd.DataFrame, value: str, group: str) -> dict:
     names, samples = _grouped(frame, value, group)
     samples = [s for s in samples if len(s)]
     if len(samples) < 2:
-        raise ValueError(f"column {group!r} has fewer than two groups with answers to {value!r}; "
+        raise DescribeError(f"column {group!r} has fewer than two groups with answers to {value!r}; "
                          "Kruskal-Wallis compares at least two")
     pooled = np.concatenate(samples)
     if np.unique(pooled).size < 2:
-        raise ValueError(f"every answer to {value!r} is the same; there is nothing to compare")
+        raise DescribeError(f"every answer to {value!r} is the same; there is nothing to compare")
     h, p = stats.kruskal(*samples)
     n = pooled.size
     return {"H": float(h), "df": len(samples) - 1, "pvalue": float(p), "epsilon_sq": float(h / (n - 1)),
@@ -264,17 +282,17 @@ def mann_whitney(frame: pd.DataFrame, value: str, group: str, groups: Sequence |
     names, samples = _grouped(frame, value, group)
     if groups is None:
         if len(names) != 2:
-            raise ValueError(f"column {group!r} has {len(names)} groups {names[:6]}; pass groups=(first, second)")
+            raise DescribeError(f"column {group!r} has {len(names)} groups {names[:6]}; pass groups=(first, second)")
         groups = tuple(names)
     if len(groups) != 2:
-        raise ValueError(f"groups must be a pair (first, second), got {groups!r}")
+        raise DescribeError(f"groups must be a pair (first, second), got {groups!r}")
     for label in groups:
         if label not in names:
-            raise KeyError(f"group {label!r} has no answers to {value!r} in column {group!r}; "
+            raise DescribeKeyError(f"group {label!r} has no answers to {value!r} in column {group!r}; "
                            f"groups present: {names}")
     x, y = (samples[names.index(g)] for g in groups)
     if np.unique(np.concatenate([x, y])).size < 2:
-        raise ValueError(f"every answer to {value!r} is the same in both groups; there is nothing to compare")
+        raise DescribeError(f"every answer to {value!r} is the same in both groups; there is nothing to compare")
     u, p = stats.mannwhitneyu(x, y, alternative="two-sided", method="asymptotic")
     n1, n2 = len(x), len(y)
     return {"U": float(u), "pvalue": float(p), "rank_biserial": float(2 * u / (n1 * n2) - 1), "n1": n1, "n2": n2,
@@ -306,10 +324,10 @@ def spearman(frame: pd.DataFrame, x: str, y: str) -> dict:
     _require_columns(frame, [x, y])
     pair = pd.DataFrame({"x": _numeric(frame, x), "y": _numeric(frame, y)}).dropna()
     if len(pair) < 3:
-        raise ValueError(f"only {len(pair)} residents answered both {x!r} and {y!r}; need at least 3")
+        raise DescribeError(f"only {len(pair)} residents answered both {x!r} and {y!r}; need at least 3")
     for name, column in ((x, "x"), (y, "y")):
         if pair[column].nunique() < 2:
-            raise ValueError(f"column {name!r} is constant among the complete pairs; its correlation is undefined")
+            raise DescribeError(f"column {name!r} is constant among the complete pairs; its correlation is undefined")
     rho, p = stats.spearmanr(pair["x"], pair["y"])
     return {"rho": float(rho), "pvalue": float(p), "n": len(pair)}
 
@@ -324,9 +342,12 @@ def holm_adjust(pvalues: Sequence[float]) -> np.ndarray:
     >>> holm_adjust([0.01, 0.04, 0.03]).round(4).tolist()
     [0.03, 0.06, 0.06]
     """
-    p = np.asarray(pvalues, dtype=float)
+    try:
+        p = np.asarray(pvalues, dtype=float)
+    except (TypeError, ValueError):
+        raise DescribeError(f"p values must be a flat sequence of numbers in [0, 1], got {pvalues!r}") from None
     if p.ndim != 1 or np.any(~np.isfinite(p)) or np.any((p < 0) | (p > 1)):
-        raise ValueError(f"p values must be a flat sequence of numbers in [0, 1], got {pvalues!r}")
+        raise DescribeError(f"p values must be a flat sequence of numbers in [0, 1], got {pvalues!r}")
     order = np.argsort(p, kind="stable")
     m = p.size
     stepped = np.maximum.accumulate((m - np.arange(m)) * p[order])

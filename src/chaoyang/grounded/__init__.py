@@ -58,6 +58,8 @@ from chaoyang.grounded.model import (
     Corpus,
     CorpusError,
     GroundedError,
+    GroundedKeyError,
+    GroundedTypeError,
     Project,
     default_project,
     load_codebook,
@@ -67,7 +69,7 @@ from chaoyang.grounded.model import (
     turns_from_text,
     validate_coding,
 )
-from chaoyang.grounded.qdpx import QDPXError, export_qdc, export_qdpx, import_qdc, import_qdpx, read_qde
+from chaoyang.grounded.qdpx import QDPXError, QDPXSizeError, export_qdc, export_qdpx, import_qdc, import_qdpx, read_qde
 from chaoyang.grounded.saturation import (
     HoldoutCheck,
     SaturationAssessment,
@@ -88,7 +90,8 @@ from chaoyang.grounded.suggest import (
 __all__ = [
     # model
     "Corpus", "Codebook", "Project", "validate_coding", "turns_from_text", "load_corpus", "load_codebook",
-    "load_coding", "default_project", "segments_from_quotes", "GroundedError", "CorpusError", "CodebookError", "CodingError",
+    "load_coding", "default_project", "segments_from_quotes", "GroundedError", "GroundedKeyError",
+    "GroundedTypeError", "CorpusError", "CodebookError", "CodingError",
     # display
     "show_transcript", "TranscriptView", "kwic",
     # suggest
@@ -103,7 +106,7 @@ __all__ = [
     "percent_agreement", "cohen_kappa", "brennan_prediger_kappa", "krippendorff_alpha", "agreement_units",
     "agreement_summary", "per_code_agreement", "coder_agreement", "disagreements", "AgreementError",
     # REFI-QDA
-    "export_qdpx", "import_qdpx", "export_qdc", "import_qdc", "read_qde", "QDPXError",
+    "export_qdpx", "import_qdpx", "export_qdc", "import_qdc", "read_qde", "QDPXError", "QDPXSizeError",
     # computational
     "word_counts", "log_odds_dirichlet", "group_texts", "distinctive_words", "topic_model", "TopicModel",
     "topics_vs_categories",

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from chaoyang._validate import check_frame
 from chaoyang.grounded.axial import roll_up
 from chaoyang.grounded.model import Codebook, Corpus, GroundedError
 
@@ -33,21 +34,26 @@ class AgreementError(GroundedError):
 
 
 def _pair(a, b, weights=None):
-    a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+    try:
+        a, b = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+    except ValueError:  # ragged nesting numpy cannot hold
+        raise GroundedError("a and b must be one-dimensional sequences of labels") from None
     if a.ndim != 1 or b.ndim != 1:
-        raise ValueError("a and b must be one-dimensional sequences of labels")
+        raise GroundedError("a and b must be one-dimensional sequences of labels")
     if len(a) != len(b):
-        raise ValueError(f"a and b must have the same length (got {len(a)} and {len(b)})")
+        raise GroundedError(f"a and b must have the same length (got {len(a)} and {len(b)})")
     if len(a) == 0:
-        raise ValueError("a and b are empty; agreement needs at least one unit")
+        raise GroundedError("a and b are empty; agreement needs at least one unit")
+    if any(not np.isscalar(x) and x is not None for x in (*a, *b)):
+        raise GroundedError("a and b must hold one label (a string or number) per unit, not lists or arrays")
     if any(pd.isna(x) for x in a) or any(pd.isna(x) for x in b):
-        raise ValueError("a and b must not contain missing labels; drop the unit or use krippendorff_alpha")
+        raise GroundedError("a and b must not contain missing labels; drop the unit or use krippendorff_alpha")
     if weights is None:
         w = np.ones(len(a))
     else:
         w = np.asarray(weights, dtype=float)
         if w.shape != a.shape or (w < 0).any() or not np.isfinite(w).all() or w.sum() <= 0:
-            raise ValueError("weights must be non-negative finite numbers, one per unit, with a positive sum")
+            raise GroundedError("weights must be non-negative finite numbers, one per unit, with a positive sum")
     return a, b, w
 
 
@@ -131,7 +137,7 @@ def brennan_prediger_kappa(a, b, *, n_categories: int | None = None, weights=Non
     observed = len(set(a) | set(b))
     q = max(observed, 2) if n_categories is None else n_categories
     if not isinstance(q, (int, np.integer)) or q < 2 or q < observed:
-        raise ValueError(f"n_categories must be an integer >= 2 and >= the {observed} observed labels, got {q!r}")
+        raise GroundedError(f"n_categories must be an integer >= 2 and >= the {observed} observed labels, got {q!r}")
     p_o = np.sum(w * (a == b)) / w.sum()
     return float((p_o - 1 / q) / (1 - 1 / q))
 
@@ -169,10 +175,10 @@ def krippendorff_alpha(table, *, level: str = "nominal", weights=None) -> float:
     0.5333
     """
     if level != "nominal":
-        raise ValueError(f"only level='nominal' is implemented, got {level!r}")
+        raise GroundedError(f"only level='nominal' is implemented, got {level!r}")
     values = np.asarray(table.to_numpy() if isinstance(table, pd.DataFrame) else table, dtype=object)
     if values.ndim != 2:
-        raise ValueError("table must be two-dimensional: coders as rows, units as columns")
+        raise GroundedError("table must be two-dimensional: coders as rows, units as columns")
     missing = np.vectorize(lambda x: x is None or (isinstance(x, float) and np.isnan(x)), otypes=[bool])(values)
     labels = sorted({v for v in values[~missing]}, key=lambda v: (str(type(v)), v))
     position = {v: i for i, v in enumerate(labels)}
@@ -182,7 +188,7 @@ def krippendorff_alpha(table, *, level: str = "nominal", weights=None) -> float:
             counts[unit, position[value]] += 1
     w = np.ones(values.shape[1]) if weights is None else np.asarray(weights, dtype=float)
     if w.shape != (values.shape[1],) or (w < 0).any():
-        raise ValueError("weights must be non-negative, one per unit (column)")
+        raise GroundedError("weights must be non-negative, one per unit (column)")
     pairable = counts.sum(axis=1)
     keep = pairable >= 2
     counts, m, w = counts[keep], pairable[keep], w[keep]
@@ -234,9 +240,9 @@ def agreement_units(coding_a: pd.DataFrame, coding_b: pd.DataFrame, corpus, code
         On an unknown unit or level, or when no document was coded by both coders.
     """
     if unit not in ("character", "answer", "document"):
-        raise ValueError(f"unit must be 'character', 'answer' or 'document', got {unit!r}")
+        raise GroundedError(f"unit must be 'character', 'answer' or 'document', got {unit!r}")
     if level not in ("code", "category"):
-        raise ValueError(f"level must be 'code' or 'category', got {level!r}")
+        raise GroundedError(f"level must be 'code' or 'category', got {level!r}")
     corpus = Corpus.from_records(corpus)
     book = Codebook.from_dict(codebook)
     a, b = roll_up(coding_a, book, level), roll_up(coding_b, book, level)
@@ -244,7 +250,7 @@ def agreement_units(coding_a: pd.DataFrame, coding_b: pd.DataFrame, corpus, code
         documents = sorted(set(a["document"]) & set(b["document"]))
     documents = list(documents)
     if not documents:
-        raise ValueError("no document was coded by both coders; pass documents= explicitly")
+        raise GroundedError("no document was coded by both coders; pass documents= explicitly")
     nodes = book.code_ids if level == "code" else book.category_ids
     rows = []
     for document in documents:
@@ -307,7 +313,7 @@ def agreement_summary(units: pd.DataFrame) -> pd.Series:
     used = units.groupby("node")[["a", "b"]].max().max(axis=1)
     used = list(used.index[used > 0])
     if not used:
-        raise ValueError("neither coder applied any code to these units")
+        raise GroundedError("neither coder applied any code to these units")
     pool = units.loc[units["node"].isin(used)]
     stats = _statistics(pool["a"].to_numpy(), pool["b"].to_numpy(), pool["weight"].to_numpy(dtype=float))
     stats["nodes"] = len(used)
@@ -341,8 +347,10 @@ def per_code_agreement(units: pd.DataFrame) -> pd.DataFrame:
 
 
 def _check_units(units):
+    if isinstance(units, pd.DataFrame):
+        check_frame(units, "units")
     if not isinstance(units, pd.DataFrame) or not {"node", "a", "b", "weight"} <= set(units.columns):
-        raise ValueError("units must come from agreement_units() (columns node, a, b, weight)")
+        raise GroundedError("units must come from agreement_units() (columns node, a, b, weight)")
 
 
 def coder_agreement(coding_a: pd.DataFrame, coding_b: pd.DataFrame, corpus, codebook, *,
@@ -397,9 +405,10 @@ def disagreements(coding_a: pd.DataFrame, coding_b: pd.DataFrame, *, include_agr
     """
     for name, frame in (("coding_a", coding_a), ("coding_b", coding_b)):
         if not isinstance(frame, pd.DataFrame) or not {"document", "start", "end", "code", "text"} <= set(frame.columns):
-            raise ValueError(f"{name} must be a validated coding (columns document, start, end, code, text)")
+            raise GroundedError(f"{name} must be a validated coding (columns document, start, end, code, text)")
+        check_frame(frame, name)
     if not isinstance(boundary_tolerance, int) or boundary_tolerance < 0:
-        raise ValueError(f"boundary_tolerance must be a non-negative integer, got {boundary_tolerance!r}")
+        raise GroundedError(f"boundary_tolerance must be a non-negative integer, got {boundary_tolerance!r}")
     rows = []
     for seg in coding_a.itertuples(index=False):
         others = coding_b.loc[(coding_b["document"] == seg.document) & (coding_b["start"] < seg.end) &

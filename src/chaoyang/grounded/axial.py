@@ -7,7 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from chaoyang._validate import check_frame
+from chaoyang._results import ResultMixin
 from chaoyang.grounded.model import Codebook, Corpus, GroundedError
+from chaoyang.grounded.model import GroundedKeyError, GroundedTypeError
 
 LEVELS = ("code", "category", "pathway", "core")
 
@@ -33,7 +36,8 @@ PARADIGM_MAPPING: dict[str, tuple[str, ...]] = {
 
 def _check_coding(coding) -> pd.DataFrame:
     if not isinstance(coding, pd.DataFrame):
-        raise TypeError(f"coding must be a DataFrame of segments, got {type(coding).__name__}")
+        raise GroundedTypeError(f"coding must be a DataFrame of segments, got {type(coding).__name__}")
+    check_frame(coding, "coding")
     missing = [c for c in ("document", "start", "end", "code") if c not in coding.columns]
     if missing:
         raise GroundedError(f"coding lacks column(s) {missing}; validate it with validate_coding()")
@@ -42,7 +46,7 @@ def _check_coding(coding) -> pd.DataFrame:
 
 def _check_level(level: str):
     if level not in LEVELS:
-        raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
+        raise GroundedError(f"level must be one of {LEVELS}, got {level!r}")
 
 
 def roll_up(coding: pd.DataFrame, codebook, level: str = "category") -> pd.DataFrame:
@@ -130,7 +134,7 @@ def code_document_matrix(coding: pd.DataFrame, codebook, *, level: str = "code",
         On an unknown level or value.
     """
     if value not in ("count", "presence"):
-        raise ValueError(f"value must be 'count' or 'presence', got {value!r}")
+        raise GroundedError(f"value must be 'count' or 'presence', got {value!r}")
     book = Codebook.from_dict(codebook)
     rolled = roll_up(coding, book, level)
     columns = sorted(set(rolled["document"])) if documents is None else list(documents)
@@ -171,16 +175,16 @@ def code_role_matrix(coding: pd.DataFrame, corpus, codebook, *, level: str = "co
         On an unknown level or value.
     """
     if value not in ("documents", "segments", "share"):
-        raise ValueError(f"value must be 'documents', 'segments' or 'share', got {value!r}")
+        raise GroundedError(f"value must be 'documents', 'segments' or 'share', got {value!r}")
     corpus = Corpus.from_records(corpus)
     meta = corpus.metadata()
     if by not in meta.columns:
-        raise KeyError(f"the corpus has no metadata field {by!r}; fields: {list(meta.columns)}")
+        raise GroundedKeyError(f"the corpus has no metadata field {by!r}; fields: {list(meta.columns)}")
     book = Codebook.from_dict(codebook)
     rolled = roll_up(coding, book, level)
     unknown = sorted(set(rolled["document"]) - set(meta.index))
     if unknown:
-        raise KeyError(f"coded documents {unknown} are not in the corpus")
+        raise GroundedKeyError(f"coded documents {unknown} are not in the corpus")
     rolled["group"] = meta.loc[rolled["document"], by].astype(str).to_numpy()
     groups = sorted(meta[by].astype(str).unique())
     if value == "segments":
@@ -225,7 +229,7 @@ def cooccurrence(coding: pd.DataFrame, codebook, *, level: str = "code", unit: s
         On an unknown level or unit.
     """
     if unit not in ("answer", "overlap"):
-        raise ValueError(f"unit must be 'answer' or 'overlap', got {unit!r}")
+        raise GroundedError(f"unit must be 'answer' or 'overlap', got {unit!r}")
     _check_coding(coding)
     if "coder" in coding.columns and coding["coder"].nunique() > 1:
         raise GroundedError(f"the coding mixes coders {sorted(set(coding['coder']))}; pass one coder's segments")
@@ -319,7 +323,7 @@ def paradigm_model(coding: pd.DataFrame, codebook, *, mapping: dict | None = Non
 
 
 @dataclass
-class ModelRecovery:
+class ModelRecovery(ResultMixin):
     """What the coding recovered of the planted model (see :func:`recover_model`).
 
     Attributes
@@ -340,6 +344,21 @@ class ModelRecovery:
     def all_categories_found(self) -> bool:
         """True when every model category reaches the document threshold."""
         return bool(self.categories["found"].all())
+
+    def summary(self) -> str:
+        """Found categories and pathways, and whether the core category holds them together."""
+        n_cat, n_path = int(self.categories["found"].sum()), int(self.pathways["found"].sum())
+        lines = [f"Model recovery: {n_cat} of {len(self.categories)} categories and {n_path} of "
+                 f"{len(self.pathways)} pathways found; core category "
+                 f"{'recovered' if self.core_found else 'not recovered'}."]
+        missing = self.categories.loc[~self.categories["found"], "category"].tolist()
+        if missing:
+            lines.append(f"Not found: {', '.join(missing)}.")
+        return "\n".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per model category: ``category, label, documents, segments, found``."""
+        return self.categories.copy()
 
 
 def recover_model(coding: pd.DataFrame, codebook, *, min_documents: int = 3) -> ModelRecovery:
@@ -362,7 +381,7 @@ def recover_model(coding: pd.DataFrame, codebook, *, min_documents: int = 3) -> 
         If ``min_documents`` < 1.
     """
     if not isinstance(min_documents, int) or min_documents < 1:
-        raise ValueError(f"min_documents must be a positive integer, got {min_documents!r}")
+        raise GroundedError(f"min_documents must be a positive integer, got {min_documents!r}")
     book = Codebook.from_dict(codebook)
     rolled = roll_up(coding, book, "category")
     rows = []

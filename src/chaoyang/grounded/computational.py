@@ -21,9 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from chaoyang._results import ResultMixin
+from chaoyang._validate import check_seed
 from chaoyang.grounded.axial import roll_up
 from chaoyang.grounded.model import Codebook, Corpus, GroundedError
 from chaoyang.grounded.suggest import FUNCTION_WORDS, tokenize
+from chaoyang.grounded.model import GroundedKeyError, GroundedTypeError
 
 #: Extra words dropped before counting: interview fillers that carry no topic.
 FILLERS = frozenset("""yes yeah oh well like know think mean really just say said says thing things lot bit kind sort
@@ -104,16 +107,16 @@ def log_odds_dirichlet(counts_i: pd.Series, counts_j: pd.Series, prior: pd.Serie
     """
     for name, series in (("counts_i", counts_i), ("counts_j", counts_j), ("prior", prior)):
         if not isinstance(series, pd.Series):
-            raise TypeError(f"{name} must be a pandas Series indexed by word")
+            raise GroundedTypeError(f"{name} must be a pandas Series indexed by word")
     words = counts_i.index.union(counts_j.index)
     y_i = counts_i.reindex(words, fill_value=0).astype(float)
     y_j = counts_j.reindex(words, fill_value=0).astype(float)
     if (y_i < 0).any() or (y_j < 0).any():
-        raise ValueError("word counts must be non-negative")
+        raise GroundedError("word counts must be non-negative")
     alpha = prior.reindex(words).astype(float)
     if alpha.isna().any() or (alpha <= 0).any():
         bad = list(alpha.index[alpha.isna() | (alpha <= 0)][:5])
-        raise ValueError(f"prior needs a positive pseudo-count for every word; missing or non-positive: {bad}")
+        raise GroundedError(f"prior needs a positive pseudo-count for every word; missing or non-positive: {bad}")
     alpha_0 = float(prior.astype(float).sum())
     n_i, n_j = y_i.sum(), y_j.sum()
     delta = (np.log((y_i + alpha) / (n_i + alpha_0 - y_i - alpha))
@@ -153,12 +156,12 @@ def group_texts(corpus, *, by: str = "role", coding: pd.DataFrame | None = None,
     corpus = Corpus.from_records(corpus)
     if by == "category":
         if coding is None or codebook is None:
-            raise ValueError("by='category' needs coding= and codebook=")
+            raise GroundedError("by='category' needs coding= and codebook=")
         rolled = roll_up(coding, Codebook.from_dict(codebook), "category")
         return {c: list(frame["text"]) for c, frame in sorted(rolled.groupby("category"))}
     meta = corpus.metadata()
     if by not in meta.columns:
-        raise KeyError(f"by must be 'category' or a metadata field; fields: {list(meta.columns)}")
+        raise GroundedKeyError(f"by must be 'category' or a metadata field; fields: {list(meta.columns)}")
     answers = corpus.answers()
     answers["group"] = meta.loc[answers["document"], by].astype(str).to_numpy()
     return {g: list(frame["text"]) for g, frame in sorted(answers.groupby("group"))}
@@ -193,11 +196,11 @@ def distinctive_words(groups: dict, *, top: int = 10, prior_size: float = 1000.0
         On fewer than two groups, ``top`` < 1 or ``prior_size`` <= 0.
     """
     if not isinstance(groups, dict) or len(groups) < 2:
-        raise ValueError("groups must be a dict with at least two groups of texts")
+        raise GroundedError("groups must be a dict with at least two groups of texts")
     if not isinstance(top, int) or top < 1:
-        raise ValueError(f"top must be a positive integer, got {top!r}")
+        raise GroundedError(f"top must be a positive integer, got {top!r}")
     if not prior_size > 0:
-        raise ValueError(f"prior_size must be positive, got {prior_size!r}")
+        raise GroundedError(f"prior_size must be positive, got {prior_size!r}")
     counts = {g: word_counts(texts) for g, texts in groups.items()}
     total = pd.concat(counts.values(), axis=1).fillna(0).sum(axis=1)
     prior = prior_size * total / total.sum()
@@ -211,7 +214,7 @@ def distinctive_words(groups: dict, *, top: int = 10, prior_size: float = 1000.0
 
 
 @dataclass
-class TopicModel:
+class TopicModel(ResultMixin):
     """A fitted topic model of interview answers (see :func:`topic_model`).
 
     Attributes
@@ -222,18 +225,28 @@ class TopicModel:
         One row per answer: ``document, answer, text`` then one column per topic (0, 1, ...)
         and ``dominant`` (the topic with the largest weight; -1 if all weights are 0).
     method : str
-    seed : int
+    seed : None, int or numpy.random.SeedSequence
+        As passed to :func:`topic_model`.
     """
 
     terms: pd.DataFrame
     weights: pd.DataFrame
     method: str
-    seed: int
+    seed: object
 
     @property
     def n_topics(self) -> int:
         """Number of topics."""
         return len(self.terms)
+
+    def summary(self) -> str:
+        """The method, the seed and each topic's eight heaviest words."""
+        head = f"{self.method.upper()} topic model: {self.n_topics} topics over {len(self.weights)} answers (seed {self.seed})"
+        return "\n".join([head, *(f"  {r.topic}: {r.words}" for r in self.top_words().itertuples(index=False))])
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per topic: ``topic, words`` (see :meth:`top_words`)."""
+        return self.top_words()
 
     def top_words(self, n: int = 8) -> pd.DataFrame:
         """The ``n`` heaviest words of each topic: ``topic, words`` (comma-separated)."""
@@ -249,12 +262,12 @@ class TopicModel:
             If the topic does not exist.
         """
         if topic not in self.terms.index:
-            raise KeyError(f"topic {topic!r} does not exist; topics: 0–{self.n_topics - 1}")
+            raise GroundedKeyError(f"topic {topic!r} does not exist; topics: 0–{self.n_topics - 1}")
         ranked = self.weights.sort_values(topic, ascending=False, kind="stable").head(n)
         return ranked[["document", "answer", topic, "text"]].rename(columns={topic: "weight"}).reset_index(drop=True)
 
 
-def topic_model(corpus, *, n_topics: int = 8, method: str = "nmf", seed: int = 0, min_df: int = 3,
+def topic_model(corpus, *, n_topics: int = 8, method: str = "nmf", seed=None, min_df: int = 3,
                 max_features: int = 2000) -> TopicModel:
     """Fit a small topic model to the interview answers.
 
@@ -266,8 +279,9 @@ def topic_model(corpus, *, n_topics: int = 8, method: str = "nmf", seed: int = 0
     method : {"nmf", "lda"}
         ``nmf``: non-negative matrix factorization of tf-idf (scikit-learn ``NMF``, nndsvda
         start); ``lda``: latent Dirichlet allocation of counts (``LatentDirichletAllocation``).
-    seed : int, default 0
-        ``random_state`` of the model; the same seed gives the same topics.
+    seed : None, int >= 0 or numpy.random.SeedSequence, default None
+        ``random_state`` of the model: ``None`` draws fresh entropy (not reproducible; LDA's
+        topics then change from run to run); the same integer gives the same topics.
     min_df : int, default 3
         Words in fewer answers are dropped.
     max_features : int, default 2000
@@ -285,23 +299,25 @@ def topic_model(corpus, *, n_topics: int = 8, method: str = "nmf", seed: int = 0
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
     if method not in ("nmf", "lda"):
-        raise ValueError(f"method must be 'nmf' or 'lda', got {method!r}")
+        raise GroundedError(f"method must be 'nmf' or 'lda', got {method!r}")
+    seed = check_seed(seed)
+    random_state = int(seed.generate_state(1)[0]) if isinstance(seed, np.random.SeedSequence) else seed
     if not isinstance(n_topics, int) or not 2 <= n_topics <= 50:
-        raise ValueError(f"n_topics must be an integer in 2–50, got {n_topics!r}")
+        raise GroundedError(f"n_topics must be an integer in 2–50, got {n_topics!r}")
     answers = Corpus.from_records(corpus).answers()
     if len(answers) < n_topics:
-        raise ValueError(f"{len(answers)} answers are too few for {n_topics} topics")
+        raise GroundedError(f"{len(answers)} answers are too few for {n_topics} topics")
     stop = sorted(FUNCTION_WORDS | FILLERS)
     options = {"stop_words": stop, "min_df": min_df, "max_features": max_features,
                "token_pattern": r"(?u)\b[a-zA-Z]{3,}\b"}
     if method == "nmf":
         vectorizer = TfidfVectorizer(sublinear_tf=True, **options)
         matrix = vectorizer.fit_transform(answers["text"])
-        model = NMF(n_components=n_topics, init="nndsvda", random_state=seed, max_iter=800)
+        model = NMF(n_components=n_topics, init="nndsvda", random_state=random_state, max_iter=800)
     else:
         vectorizer = CountVectorizer(**options)
         matrix = vectorizer.fit_transform(answers["text"])
-        model = LatentDirichletAllocation(n_components=n_topics, random_state=seed, learning_method="batch")
+        model = LatentDirichletAllocation(n_components=n_topics, random_state=random_state, learning_method="batch")
     loadings = model.fit_transform(matrix)
     vocabulary = vectorizer.get_feature_names_out()
     terms = pd.DataFrame(model.components_, columns=vocabulary)
@@ -338,7 +354,7 @@ def topics_vs_categories(model: TopicModel, coding: pd.DataFrame, codebook) -> p
         If the coding has no ``answer`` column.
     """
     if not isinstance(model, TopicModel):
-        raise TypeError("model must be a TopicModel from topic_model()")
+        raise GroundedTypeError("model must be a TopicModel from topic_model()")
     if "answer" not in coding.columns:
         raise GroundedError("coding needs an 'answer' column; validate it with validate_coding()")
     book = Codebook.from_dict(codebook)

@@ -9,6 +9,7 @@ import textwrap
 import pandas as pd
 
 from chaoyang.grounded.model import Corpus
+from chaoyang.grounded.model import GroundedError, GroundedKeyError, GroundedTypeError
 
 # One light colour per category (ColorBrewer Paired/Set3 hues), distinct enough to tell neighbours apart
 # and pale enough to keep black text readable; grey is last, for the counter-evidence category.
@@ -144,11 +145,11 @@ def show_transcript(corpus, document: str, coding: pd.DataFrame | None = None, c
         segments = pd.DataFrame(columns=["document", "start", "end", "code"])
     else:
         if not isinstance(coding, pd.DataFrame):
-            raise TypeError(f"coding must be a DataFrame of segments, got {type(coding).__name__}")
+            raise GroundedTypeError(f"coding must be a DataFrame of segments, got {type(coding).__name__}")
         segments = coding.loc[coding["document"] == document].copy()
         if coder is not None:
             if "coder" not in segments.columns or coder not in set(segments["coder"]):
-                raise KeyError(f"coder {coder!r} has no segments in {document}")
+                raise GroundedKeyError(f"coder {coder!r} has no segments in {document}")
             segments = segments.loc[segments["coder"] == coder]
         segments = segments.astype({"start": "int64", "end": "int64"}).sort_values(["start", "end"])
     if codebook is not None:
@@ -194,16 +195,16 @@ def kwic(corpus, pattern: str, *, width: int = 40, regex: bool = False, answers_
     [['the red ', 'armband', '.']]
     """
     if not isinstance(pattern, str) or not pattern.strip():
-        raise ValueError("pattern must be a non-empty string")
+        raise GroundedError("pattern must be a non-empty string")
     if not isinstance(width, int) or not 1 <= width <= 500:
-        raise ValueError(f"width must be an integer in 1–500, got {width!r}")
+        raise GroundedError(f"width must be an integer in 1–500, got {width!r}")
     corpus = Corpus.from_records(corpus)
     flags = 0 if case else re.IGNORECASE
     source = pattern if regex else r"\b" + re.escape(pattern.strip()) + r"\b"
     try:
         compiled = re.compile(source, flags)
     except re.error as error:
-        raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {error}") from None
+        raise GroundedError(f"pattern {pattern!r} is not a valid regular expression: {error}") from None
     rows = []
     for doc in corpus:
         text = doc["text"]

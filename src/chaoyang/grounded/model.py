@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from chaoyang._validate import check_frame
 from chaoyang.errors import ChaoyangError
 
 #: Columns every coding table has, in this order (extra columns are kept after them).
@@ -30,6 +31,17 @@ METADATA_KEYS = ("id", "role", "community_type", "street", "community", "pseudon
 
 class GroundedError(ChaoyangError, ValueError):
     """Base class of the errors raised by :mod:`chaoyang.grounded`."""
+
+
+class GroundedTypeError(ChaoyangError, TypeError):
+    """An argument of the wrong type (e.g. a list where a coding DataFrame is expected)."""
+
+
+class GroundedKeyError(ChaoyangError, KeyError):
+    """An unknown document, code, category, coder or field; the message lists the known ones."""
+
+    def __str__(self) -> str:  # KeyError would otherwise print the message inside quotes
+        return str(self.args[0]) if self.args else ""
 
 
 class CorpusError(GroundedError):
@@ -65,7 +77,7 @@ def turns_from_text(text: str) -> list[dict]:
     {'index': 1, 'speaker': 'interviewee', 'start': 10, 'end': 16, 'answer': 0}
     """
     if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}")
+        raise GroundedTypeError(f"text must be a str, got {type(text).__name__}")
     turns, offset, answer = [], 0, 0
     for line in text.split("\n"):
         if line.startswith(("Q: ", "A: ")):
@@ -110,7 +122,7 @@ class Corpus:
         if isinstance(records, Corpus):
             return records
         if not isinstance(records, (list, tuple)) or not all(isinstance(r, dict) for r in records):
-            raise TypeError("records must be a list of transcript dicts (chaoyang.data.load('interviews'))")
+            raise GroundedTypeError("records must be a list of transcript dicts (chaoyang.data.load('interviews'))")
         documents, seen = [], set()
         for number, record in enumerate(records):
             doc_id = record.get("id")
@@ -135,7 +147,7 @@ class Corpus:
         for doc in self.documents:
             if doc["id"] == doc_id:
                 return doc
-        raise KeyError(f"document {doc_id!r} is not in the corpus; documents: {', '.join(self.ids)}")
+        raise GroundedKeyError(f"document {doc_id!r} is not in the corpus; documents: {', '.join(self.ids)}")
 
     def __contains__(self, doc_id) -> bool:
         return doc_id in self.ids
@@ -210,7 +222,7 @@ class Codebook:
         if isinstance(book, Codebook):
             return book
         if not isinstance(book, dict):
-            raise TypeError(f"codebook must be a dict (chaoyang.data.load('codebook')), got {type(book).__name__}")
+            raise GroundedTypeError(f"codebook must be a dict (chaoyang.data.load('codebook')), got {type(book).__name__}")
         for section in ("core", "pathways", "categories", "codes"):
             if section not in book:
                 raise CodebookError(f"codebook has no {section!r} section")
@@ -267,14 +279,14 @@ class Codebook:
         try:
             return self._code_index[code_id]
         except KeyError:
-            raise KeyError(f"code {code_id!r} is not in the codebook; codes: {', '.join(self.code_ids)}") from None
+            raise GroundedKeyError(f"code {code_id!r} is not in the codebook; codes: {', '.join(self.code_ids)}") from None
 
     def category(self, category_id: str) -> dict:
         """The category's dict; KeyError lists the known categories."""
         for category in self.categories:
             if category["id"] == category_id:
                 return category
-        raise KeyError(f"category {category_id!r} is not in the codebook; categories: {', '.join(self.category_ids)}")
+        raise GroundedKeyError(f"category {category_id!r} is not in the codebook; categories: {', '.join(self.category_ids)}")
 
     def category_of(self, code_id: str) -> str:
         """The category id of an open code."""
@@ -291,7 +303,7 @@ class Codebook:
         for item in (*self.codes, *self.categories, *self.pathways):
             if item["id"] == node_id:
                 return item.get("label", node_id)
-        raise KeyError(f"{node_id!r} is neither a code, a category, a pathway nor the core category")
+        raise GroundedKeyError(f"{node_id!r} is neither a code, a category, a pathway nor the core category")
 
     def tree(self) -> pd.DataFrame:
         """The tree as a table, one row per (code, pathway) link.
@@ -367,7 +379,8 @@ def validate_coding(coding: pd.DataFrame, corpus, codebook, *, name: str = "codi
     ['Hello']
     """
     if not isinstance(coding, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame of segments, got {type(coding).__name__}")
+        raise GroundedTypeError(f"{name} must be a pandas DataFrame of segments, got {type(coding).__name__}")
+    check_frame(coding, "coding")
     corpus = Corpus.from_records(corpus)
     codebook = Codebook.from_dict(codebook)
     missing = [c for c in ("document", "start", "end", "code") if c not in coding.columns]
@@ -514,7 +527,7 @@ class Project:
     def coder(self, coder: str) -> pd.DataFrame:
         """The segments of one coder (KeyError lists the coders)."""
         if coder not in set(self.coding["coder"]):
-            raise KeyError(f"coder {coder!r} has no segments; coders: {sorted(set(self.coding['coder']))}")
+            raise GroundedKeyError(f"coder {coder!r} has no segments; coders: {sorted(set(self.coding['coder']))}")
         return self.coding.loc[self.coding["coder"] == coder].reset_index(drop=True)
 
 
@@ -545,7 +558,7 @@ def load_coding(which: str = "gold", corpus: Corpus | None = None, codebook: Cod
         If ``which`` is neither ``"gold"`` nor ``"second"``.
     """
     if which not in ("gold", "second"):
-        raise ValueError(f"which must be 'gold' or 'second', got {which!r}")
+        raise GroundedError(f"which must be 'gold' or 'second', got {which!r}")
     from chaoyang.data import load
 
     corpus = corpus or load_corpus()

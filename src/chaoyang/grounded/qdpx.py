@@ -23,6 +23,14 @@ How the kit's model is written in the standard's vocabulary:
   ``NoteRef``.
 * Every GUID is a uuid5 of what the element stands for, and zip entries carry a fixed time
   stamp, so exporting the same project twice gives byte-identical files.
+
+Limits on import (a ``.qdpx`` is a zip, so a small file can expand enormously - a "zip bomb"):
+before any member is decompressed, the archive's directory is checked from each member's
+declared sizes (``ZipInfo.file_size`` and ``compress_size``): at most :data:`MAX_MEMBERS`
+members, :data:`MAX_UNCOMPRESSED_BYTES` (256 MiB) uncompressed in total and a compression ratio
+of at most :data:`MAX_RATIO` (200:1) per member. :mod:`zipfile` then stops reading a member at its
+declared size (and a CRC mismatch fails), so the declared sizes bound the memory used. The kit's
+own project expands to under 2 MB at a ratio of about 4:1.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from pathlib import Path
 import pandas as pd
 
 from chaoyang.grounded.model import Codebook, Corpus, GroundedError, Project, turns_from_text, validate_coding
+from chaoyang.grounded.model import GroundedTypeError
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -46,8 +55,72 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _STRUCTURAL = {"category", "pathways"}
 
 
+#: Most members a ``.qdpx`` archive may hold.
+MAX_MEMBERS = 10_000
+#: Largest total uncompressed size of a ``.qdpx`` archive's members, in bytes (256 MiB).
+MAX_UNCOMPRESSED_BYTES = 256 * 2**20
+#: Largest ratio uncompressed / compressed size of one member (text compresses 3-10 times).
+MAX_RATIO = 200
+# Members smaller than this are not ratio-checked (a tiny member can have any ratio harmlessly).
+_RATIO_FLOOR = 64 * 2**10
+
+
 class QDPXError(GroundedError):
     """A REFI-QDA file cannot be read (not a zip, no project.qde, a dangling reference...)."""
+
+
+class QDPXSizeError(QDPXError):
+    """A ``.qdpx`` archive would expand beyond the import limits (a zip bomb or a corrupt file)."""
+
+
+def _open_archive(path: Path) -> zipfile.ZipFile:
+    """Open a ``.qdpx`` zip after checking its directory against the size limits (nothing decompressed)."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise QDPXError(f"{path}: not a zip archive; a .qdpx file is a zip with project.qde inside") from None
+    infos = archive.infolist()
+    problem = None
+    if len(infos) > MAX_MEMBERS:
+        problem = f"{len(infos):,} members (limit {MAX_MEMBERS:,})"
+    total = sum(info.file_size for info in infos)
+    if problem is None and total > MAX_UNCOMPRESSED_BYTES:
+        problem = (f"members expand to {total / 2**20:,.1f} MiB (limit {MAX_UNCOMPRESSED_BYTES / 2**20:,.0f} MiB, "
+                   "chaoyang.grounded.qdpx.MAX_UNCOMPRESSED_BYTES)")
+    for info in infos if problem is None else []:
+        if info.file_size > _RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            problem = (f"member {info.filename!r} expands {info.file_size / max(info.compress_size, 1):,.0f}-fold "
+                       f"(limit {MAX_RATIO}:1, chaoyang.grounded.qdpx.MAX_RATIO)")
+            break
+    if problem is not None:
+        archive.close()
+        raise QDPXSizeError(f"{path}: refused before reading: {problem}; this is not a QDA project export "
+                            "(possibly a zip bomb) - re-export the project from your QDA program")
+    return archive
+
+
+def _read_member(archive: zipfile.ZipFile, member: str, path: Path) -> bytes:
+    try:
+        return archive.read(member)
+    except (zipfile.BadZipFile, OSError, EOFError) as error:  # CRC mismatch, truncated data
+        raise QDPXError(f"{path}: member {member!r} is corrupt ({error}); re-export the project") from None
+
+
+def _text(data: bytes, member: str, path: Path) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise QDPXError(f"{path}: {member} is not UTF-8 text (byte {data[error.start:error.start + 1]!r} at offset "
+                        f"{error.start}); REFI-QDA sources must be UTF-8 - re-save the transcript as UTF-8 "
+                        "(e.g. from GB18030 or Big5) and re-export") from None
+
+
+def _int_attribute(element: ET.Element, attribute: str, where: str, path: Path) -> int:
+    value = element.get(attribute)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise QDPXError(f"{path}: {where} has {attribute}={value!r}; expected a whole number of characters") from None
 
 
 def guid(kind: str, key: str) -> str:
@@ -231,6 +304,9 @@ def import_qdc(path) -> Codebook:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no codebook file at {path}")
+    if path.stat().st_size > MAX_UNCOMPRESSED_BYTES:
+        raise QDPXSizeError(f"{path}: {path.stat().st_size / 2**20:,.1f} MiB is beyond the "
+                            f"{MAX_UNCOMPRESSED_BYTES / 2**20:,.0f} MiB limit for a codebook; is it the right file?")
     try:
         root = ET.fromstring(path.read_bytes())
     except ET.ParseError as error:
@@ -275,7 +351,7 @@ def export_qdpx(project: Project, path) -> Path:
     PosixPath('chaoyang.qdpx')
     """
     if not isinstance(project, Project):
-        raise TypeError(f"project must be a Project (see default_project()), got {type(project).__name__}")
+        raise GroundedTypeError(f"project must be a Project (see default_project()), got {type(project).__name__}")
     coding = validate_coding(project.coding, project.corpus, project.codebook)
     coders = list(dict.fromkeys(coding["coder"]))
     root = ET.Element(_q("Project"), {"name": project.name, "origin": ORIGIN})
@@ -366,17 +442,13 @@ def import_qdpx(path) -> Project:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no project file at {path}")
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        raise QDPXError(f"{path}: not a zip archive; a .qdpx file is a zip with project.qde inside") from None
-    with archive:
+    with _open_archive(path) as archive:
         names = archive.namelist()
         qde = next((n for n in names if n.lower().endswith(".qde")), None)
         if qde is None:
             raise QDPXError(f"{path}: no .qde project file inside the archive")
         try:
-            root = ET.fromstring(archive.read(qde))
+            root = ET.fromstring(_read_member(archive, qde, path))
         except ET.ParseError as error:
             raise QDPXError(f"{path}: {qde} is not well-formed XML ({error})") from None
         if root.tag != _q("Project"):
@@ -397,7 +469,7 @@ def import_qdpx(path) -> Project:
                 member = "sources/" + internal.removeprefix("internal://")
                 if member not in names:
                     raise QDPXError(f"{path}: source {name!r} points at {internal!r}, which is not in the archive")
-                text = archive.read(member).decode("utf-8")
+                text = _text(_read_member(archive, member, path), member, path)
             doc = {"id": name}
             for holder in source.findall(_q("VariableValue")):
                 ref = holder.find(_q("VariableRef"))
@@ -415,15 +487,21 @@ def import_qdpx(path) -> Project:
             documents.append(doc)
             for selection in source.findall(_q("PlainTextSelection")):
                 memo = "".join(notes.get(r.get("targetGUID"), "") for r in selection.findall(_q("NoteRef")))
+                where = f"selection {selection.get('name') or selection.get('guid')!r} in {name!r}"
+                start = _int_attribute(selection, "startPosition", where, path)
+                end = _int_attribute(selection, "endPosition", where, path)
                 for coded in selection.findall(_q("Coding")):
-                    target = coded.find(_q("CodeRef")).get("targetGUID")
+                    reference = coded.find(_q("CodeRef"))
+                    if reference is None:
+                        raise QDPXError(f"{path}: a Coding of {where} has no CodeRef (which code it applies); "
+                                        "the export is incomplete - re-export the project")
+                    target = reference.get("targetGUID")
                     if target not in code_by_guid:
                         raise QDPXError(f"{path}: selection {selection.get('name')!r} in {name!r} is coded with "
                                         f"unknown code GUID {target}")
                     user = coded.get("creatingUser") or selection.get("creatingUser")
                     rows.append({"segment_id": selection.get("name") or selection.get("guid"), "document": name,
-                                 "start": int(selection.get("startPosition")),
-                                 "end": int(selection.get("endPosition")), "code": code_by_guid[target],
+                                 "start": start, "end": end, "code": code_by_guid[target],
                                  "coder": users.get(user, user or "coder"), "memo": memo})
     corpus = Corpus.from_records(documents)
     coding = pd.DataFrame(rows, columns=["segment_id", "document", "start", "end", "code", "coder", "memo"])
@@ -434,12 +512,16 @@ def import_qdpx(path) -> Project:
 
 def read_qde(path) -> bytes:
     """The raw ``project.qde`` XML inside a ``.qdpx`` file (to inspect or validate it)."""
-    with zipfile.ZipFile(path) as archive:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no project file at {path}")
+    with _open_archive(path) as archive:
         qde = next((n for n in archive.namelist() if n.lower().endswith(".qde")), None)
         if qde is None:
             raise QDPXError(f"{path}: no .qde project file inside the archive")
-        return archive.read(qde)
+        return _read_member(archive, qde, path)
 
 
-__all__ = ["export_qdpx", "import_qdpx", "export_qdc", "import_qdc", "read_qde", "guid", "QDPXError",
+__all__ = ["export_qdpx", "import_qdpx", "export_qdc", "import_qdc", "read_qde", "guid", "QDPXError", "QDPXSizeError",
+           "MAX_MEMBERS", "MAX_UNCOMPRESSED_BYTES", "MAX_RATIO",
            "PROJECT_NS", "CODEBOOK_NS"]

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from chaoyang._results import ResultMixin
+from chaoyang._validate import check_count, check_level, check_seed, reject_unknown, renamed
 from chaoyang.grounded.axial import LEVELS, roll_up
 from chaoyang.grounded.model import Codebook, Corpus, GroundedError
 
 
 def _nodes_by_document(coding: pd.DataFrame, codebook, level: str) -> dict[str, set]:
     if level not in LEVELS:
-        raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
+        raise GroundedError(f"level must be one of {LEVELS}, got {level!r}")
     rolled = roll_up(coding, Codebook.from_dict(codebook), level)
     return {doc: set(frame["node"]) for doc, frame in rolled.groupby("document")}
 
@@ -23,7 +25,7 @@ def _order(order, nodes: dict) -> list[str]:
         return sorted(nodes)
     order = list(order)
     if len(set(order)) != len(order):
-        raise ValueError("order lists a document twice")
+        raise GroundedError("order lists a document twice")
     return order
 
 
@@ -69,9 +71,9 @@ def new_codes_curve(coding: pd.DataFrame, codebook, *, order=None, level: str = 
     return pd.DataFrame(rows, columns=["position", "document", "new", "new_nodes", "cumulative"])
 
 
-def permutation_curves(coding: pd.DataFrame, codebook, *, documents=None, n_permutations: int = 200,
-                       seed: int = 0, level: str = "code", band: float = 0.9) -> pd.DataFrame:
-    """Cumulative number of codes over random interview orders, with a band.
+def permutation_curves(coding: pd.DataFrame, codebook, *, documents=None, n_reps: int = 200, seed=None,
+                       level: str = "code", band_level: float = 0.9, **deprecated) -> pd.DataFrame:
+    """Cumulative number of codes over random interview orders, with a central band.
 
     Parameters
     ----------
@@ -79,13 +81,18 @@ def permutation_curves(coding: pd.DataFrame, codebook, *, documents=None, n_perm
     codebook : Codebook or dict
     documents : list of str, optional
         Documents to permute (default: all coded documents).
-    n_permutations : int, default 200
-        Random orders drawn (>= 1).
-    seed : int, default 0
-        Seed of ``numpy.random.default_rng``; the same seed gives the same band.
+    n_reps : int, default 200
+        Random orders drawn (1 to 1,000,000). Formerly ``n_permutations`` (still accepted, with a
+        deprecation warning).
+    seed : None, int >= 0 or numpy.random.SeedSequence, default None
+        Seed of ``numpy.random.default_rng``: ``None`` draws fresh entropy (not reproducible);
+        the same integer gives the same band.
     level : {"code", "category", "pathway", "core"}
-    band : float, default 0.9
-        Central share of the orders covered by ``low``–``high`` (0 < band < 1).
+        Level of the codebook whose nodes are counted.
+    band_level : float, default 0.9
+        Share of the orders covered by the ``low``–``high`` band (0 < band_level < 1), e.g. 0.9
+        for the 5 % and 95 % quantiles. Formerly ``band`` (still accepted, with a deprecation
+        warning). Named ``band_level`` because ``level`` already names the codebook level here.
 
     Returns
     -------
@@ -94,32 +101,46 @@ def permutation_curves(coding: pd.DataFrame, codebook, *, documents=None, n_perm
 
     Raises
     ------
-    ValueError
-        If ``n_permutations`` < 1, ``band`` is outside (0, 1) or there are no documents.
+    ArgumentError
+        If ``n_reps`` is not a whole number in range or ``band_level`` is outside (0, 1).
+    SeedError
+        If ``seed`` is not None, a non-negative integer or a SeedSequence.
+    GroundedError
+        If there are no documents, or ``level`` is unknown.
+
+    Examples
+    --------
+    >>> from chaoyang.grounded.model import load_codebook
+    >>> seg = pd.DataFrame({"document": ["A", "B", "B"], "start": [0, 0, 5], "end": [4, 4, 9],
+    ...                     "code": ["BE_HOME", "BE_HOME", "CL_TRUST"]})
+    >>> permutation_curves(seg, load_codebook(), n_reps=20, seed=1)["max"].tolist()
+    [2.0, 2.0]
     """
-    if not isinstance(n_permutations, int) or n_permutations < 1:
-        raise ValueError(f"n_permutations must be a positive integer, got {n_permutations!r}")
-    if not 0 < band < 1:
-        raise ValueError(f"band must lie strictly between 0 and 1, got {band!r}")
+    n_reps = renamed(deprecated, "n_permutations", "n_reps", n_reps, 200, "permutation_curves")
+    band_level = renamed(deprecated, "band", "band_level", band_level, 0.9, "permutation_curves")
+    reject_unknown(deprecated, "permutation_curves")
+    n_reps = check_count(n_reps, "n_reps", minimum=1, maximum=1_000_000)
+    band_level = check_level(band_level, "band_level")
+    seed = check_seed(seed)
     nodes = _nodes_by_document(coding, codebook, level)
     documents = sorted(nodes) if documents is None else list(documents)
     if not documents:
-        raise ValueError("no documents to permute")
+        raise GroundedError("no documents to permute")
     rng = np.random.default_rng(seed)
-    curves = np.empty((n_permutations, len(documents)))
-    for p in range(n_permutations):
+    curves = np.empty((n_reps, len(documents)))
+    for p in range(n_reps):
         seen: set = set()
         for k, i in enumerate(rng.permutation(len(documents))):
             seen |= nodes.get(documents[i], set())
             curves[p, k] = len(seen)
-    tail = (1 - band) / 2
+    tail = (1 - band_level) / 2
     return pd.DataFrame({"position": np.arange(1, len(documents) + 1), "mean": curves.mean(axis=0),
                          "low": np.quantile(curves, tail, axis=0), "high": np.quantile(curves, 1 - tail, axis=0),
                          "min": curves.min(axis=0), "max": curves.max(axis=0)})
 
 
 @dataclass
-class SaturationAssessment:
+class SaturationAssessment(ResultMixin):
     """Result of :func:`guest_saturation`.
 
     Attributes
@@ -151,6 +172,16 @@ class SaturationAssessment:
         if self.saturation_point is None:
             return f"Saturation was not reached ({rule})."
         return f"Saturation was reached at {self.saturation_point} interviews ({rule})."
+
+    def summary(self) -> str:
+        """The report sentence, the base, and one line per run."""
+        lines = [self.report(), f"Base: {self.base_count} unique codes in the first {self.base_size} interviews."]
+        lines += self.runs.to_string(index=False, float_format=lambda v: f"{v:.3f}").splitlines()
+        return "\n".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per run: ``run, first, last, documents, new, proportion, meets`` (a copy of :attr:`runs`)."""
+        return self.runs.copy()
 
 
 def guest_saturation(coding: pd.DataFrame, codebook, *, order=None, base_size: int = 4, run_length: int = 2,
@@ -197,17 +228,17 @@ def guest_saturation(coding: pd.DataFrame, codebook, *, order=None, base_size: i
     """
     for name, value in (("base_size", base_size), ("run_length", run_length)):
         if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+            raise GroundedError(f"{name} must be a positive integer, got {value!r}")
     if not 0 <= threshold <= 1:
-        raise ValueError(f"threshold must lie in [0, 1] (0.05 = 5 %), got {threshold!r}")
+        raise GroundedError(f"threshold must lie in [0, 1] (0.05 = 5 %), got {threshold!r}")
     nodes = _nodes_by_document(coding, codebook, level)
     order = _order(order, nodes)
     if len(order) < base_size + run_length:
-        raise ValueError(f"{len(order)} interviews are fewer than base_size + run_length = {base_size + run_length}")
+        raise GroundedError(f"{len(order)} interviews are fewer than base_size + run_length = {base_size + run_length}")
     sets = [nodes.get(d, set()) for d in order]
     base = set().union(*sets[:base_size])
     if not base:
-        raise ValueError("the base interviews hold no code; check the coding or the order")
+        raise GroundedError("the base interviews hold no code; check the coding or the order")
     rows, point = [], None
     for run, first in enumerate(range(base_size, len(order) - run_length + 1), 1):
         before = set().union(*sets[:first])
@@ -225,7 +256,7 @@ def guest_saturation(coding: pd.DataFrame, codebook, *, order=None, base_size: i
 
 
 @dataclass
-class HoldoutCheck:
+class HoldoutCheck(ResultMixin):
     """Result of :func:`holdout_check`.
 
     Attributes
@@ -250,6 +281,18 @@ class HoldoutCheck:
     def adds_nothing(self) -> bool:
         """True when the hold-out transcripts add no new node."""
         return not self.new_nodes
+
+    def summary(self) -> str:
+        """Whether the hold-out transcripts add a node, and which."""
+        head = (f"{len(self.holdout_documents)} hold-out transcript(s) against {len(self.analysis_documents)} "
+                f"analysed: ")
+        head += ("no new node." if self.adds_nothing else f"{len(self.new_nodes)} new node(s): "
+                 f"{', '.join(self.new_nodes)}.")
+        return "\n".join([head, *self.per_document.to_string(index=False).splitlines()])
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per hold-out transcript: ``document, nodes, new`` (a copy of :attr:`per_document`)."""
+        return self.per_document.copy()
 
 
 def holdout_check(coding: pd.DataFrame, corpus, codebook, *, level: str = "category",

@@ -21,6 +21,7 @@ from functools import lru_cache
 import pandas as pd
 
 from chaoyang.grounded.model import Codebook, Corpus
+from chaoyang.grounded.model import GroundedError, GroundedKeyError, GroundedTypeError
 
 #: Hand-written keywords per open code (weight 2 in the dictionary). Written from the codebook's
 #: definitions and inclusion criteria, not tuned on the gold coding.
@@ -107,7 +108,7 @@ def tokenize(text: str) -> list[str]:
     ['the', 'red', 'armband', '红袖标']
     """
     if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}")
+        raise GroundedTypeError(f"text must be a str, got {type(text).__name__}")
     return _WORD.findall(text.lower().replace("\u2019", "'"))
 
 
@@ -150,7 +151,7 @@ def build_dictionary(codebook, *, hand_keywords: dict | None = None, use_example
     hand = HAND_KEYWORDS if hand_keywords is None else hand_keywords
     unknown = sorted(set(hand) - set(book.code_ids))
     if unknown:
-        raise KeyError(f"hand_keywords name codes not in the codebook: {unknown}")
+        raise GroundedKeyError(f"hand_keywords name codes not in the codebook: {unknown}")
     derived = {}
     for code in book.codes:
         words = {"definition": _content_words(f"{code.get('label', '')} {code.get('definition', '')}", min_length)}
@@ -241,14 +242,14 @@ def suggest_codes(passage: str, dictionary: pd.DataFrame, *, top: int = 5, min_s
     [['BS_SYMBOL', 'armband']]
     """
     if not isinstance(passage, str):
-        raise TypeError(f"passage must be a str, got {type(passage).__name__}")
+        raise GroundedTypeError(f"passage must be a str, got {type(passage).__name__}")
     if not isinstance(dictionary, pd.DataFrame):
-        raise TypeError("dictionary must be a DataFrame from build_dictionary()")
+        raise GroundedTypeError("dictionary must be a DataFrame from build_dictionary()")
     missing = [c for c in ("code", "keyword", "weight") if c not in dictionary.columns]
     if missing:
-        raise ValueError(f"dictionary lacks column(s) {missing}; build it with build_dictionary()")
+        raise GroundedError(f"dictionary lacks column(s) {missing}; build it with build_dictionary()")
     if not isinstance(top, int) or top < 1:
-        raise ValueError(f"top must be a positive integer, got {top!r}")
+        raise GroundedError(f"top must be a positive integer, got {top!r}")
     text = _Passage(passage)
     scores: dict[str, float] = {}
     triggers: dict[str, list[str]] = {}
@@ -286,7 +287,7 @@ def evaluate_suggester(coding: pd.DataFrame, dictionary: pd.DataFrame, *, top: i
         If ``coding`` lacks a ``code`` or ``text`` column.
     """
     if not isinstance(coding, pd.DataFrame) or not {"code", "text"} <= set(coding.columns):
-        raise ValueError("coding must be a DataFrame with 'code' and 'text' columns (a validated coding)")
+        raise GroundedError("coding must be a DataFrame with 'code' and 'text' columns (a validated coding)")
     hits = [row.code in set(suggest_codes(str(row.text), dictionary, top=top)["code"])
             for row in coding.itertuples(index=False)]
     frame = pd.DataFrame({"code": coding["code"].astype(str).to_numpy(), "hit": hits})

@@ -22,7 +22,7 @@ Notation follows R QCA: ``*`` AND, ``+`` OR, ``~`` NOT; truth-table rows are num
 first condition most significant.
 """
 
-from chaoyang.qca._checks import MAX_CONDITIONS, QCAWarning, UnknownColumnError
+from chaoyang.qca._checks import MAX_CONDITIONS, QCAError, QCATypeError, QCAWarning, UnknownColumnError
 from chaoyang.qca.calibrate import calibrate, calibrate_percentiles
 from chaoyang.qca.chart import configuration_chart
 from chaoyang.qca.grid import NoSolutionError, QCAResult, SolutionGrid, compare_with_planted, solution_grid, solve
@@ -42,6 +42,8 @@ __all__ = [
     "compare_with_planted",
     "solution_grid",
     "solve",
+    "QCAError",
+    "QCATypeError",
     "QCAWarning",
     "RobustnessResult",
     "SearchLimitError",

@@ -13,20 +13,24 @@ import numpy as np
 import pandas as pd
 
 from chaoyang.qca._checks import QCAWarning
+from chaoyang.qca._checks import QCAError, QCATypeError
 
 
 def _as_float_array(x, name: str = "x") -> np.ndarray:
     if isinstance(x, pd.DataFrame):
-        raise TypeError(f"{name} must be one column (a Series or 1-D array), got a DataFrame")
+        raise QCATypeError(f"{name} must be one column (a Series or 1-D array), got a DataFrame")
     try:
         arr = np.asarray(x, dtype=float)
     except (TypeError, ValueError) as err:
-        raise TypeError(f"{name} must be numeric raw scores: {err}") from None
+        raise QCATypeError(f"{name} must be numeric raw scores: {err}") from None
     if arr.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
+        raise QCAError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    if np.isinf(arr).any():
+        where = np.flatnonzero(np.isinf(arr))[:5].tolist()
+        raise QCAError(f"{name} has infinite value(s) at positions {where}; raw scores must be finite numbers")
     if np.isnan(arr).any():
         where = np.flatnonzero(np.isnan(arr))[:5].tolist()
-        raise ValueError(f"{name} has {int(np.isnan(arr).sum())} missing value(s) at positions {where}; "
+        raise QCAError(f"{name} has {int(np.isnan(arr).sum())} missing value(s) at positions {where}; "
                          "drop or impute them before calibrating")
     return arr
 
@@ -71,16 +75,18 @@ def calibrate(x, exclusion: float, crossover: float, inclusion: float, *, idm: f
     """
     values = _as_float_array(x)
     for label, anchor in (("exclusion", exclusion), ("crossover", crossover), ("inclusion", inclusion)):
-        if not isinstance(anchor, (int, float, np.integer, np.floating)) or not math.isfinite(anchor):
-            raise ValueError(f"anchor {label}={anchor!r} must be a finite number")
+        if (isinstance(anchor, (bool, np.bool_)) or not isinstance(anchor, (int, float, np.integer, np.floating))
+                or not math.isfinite(anchor)):
+            raise QCAError(f"anchor {label}={anchor!r} must be a finite number")
     if not (min(exclusion, inclusion) < crossover < max(exclusion, inclusion)):
-        raise ValueError(
+        raise QCAError(
             f"anchors out of order: crossover={crossover} must lie strictly between exclusion={exclusion} "
             f"and inclusion={inclusion} (exclusion < crossover < inclusion for an increasing set, "
             "exclusion > crossover > inclusion for a decreasing one)"
         )
-    if not 0.5 < idm < 1:
-        raise ValueError(f"idm={idm} must be strictly between 0.5 and 1 (membership at the inclusion anchor)")
+    if isinstance(idm, (bool, np.bool_)) or not isinstance(idm, (int, float, np.integer, np.floating)) \
+            or not 0.5 < idm < 1:
+        raise QCAError(f"idm={idm} must be strictly between 0.5 and 1 (membership at the inclusion anchor)")
     decreasing = exclusion > inclusion
     low, high = (inclusion, exclusion) if decreasing else (exclusion, inclusion)
     log_odds = math.log(idm / (1 - idm))
@@ -139,12 +145,17 @@ def calibrate_percentiles(x, *, upper: float = 95, cross: float = 50, lower: flo
     0.501
     """
     values = _as_float_array(x)
+    if values.size < 3:
+        raise QCAError(f"x has {values.size} value(s); percentile anchors need at least 3 distinct raw scores")
+    for label, value in (("upper", upper), ("cross", cross), ("lower", lower)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise QCATypeError(f"{label}={value!r} must be a percentile (a number from 0 to 100)")
     if not 0 <= lower < cross < upper <= 100:
-        raise ValueError(f"percentiles must satisfy 0 <= lower < cross < upper <= 100, got "
+        raise QCAError(f"percentiles must satisfy 0 <= lower < cross < upper <= 100, got "
                          f"lower={lower}, cross={cross}, upper={upper}")
     ex, cr, inc = np.percentile(values, [lower, cross, upper])
     if not ex < cr < inc:
-        raise ValueError(
+        raise QCAError(
             f"percentile anchors coincide (exclusion={ex}, crossover={cr}, inclusion={inc}): the variable has "
             "too few distinct values for percentile anchors - set substantive anchors with calibrate()"
         )

@@ -24,6 +24,7 @@ import re
 import pandas as pd
 
 from chaoyang.qca.minimize import Model, Solution
+from chaoyang.qca._checks import QCAError, QCATypeError
 
 CORE_PRESENT, PERIPHERAL_PRESENT = "\u25cf", "\u2022"
 CORE_ABSENT, PERIPHERAL_ABSENT = "\u2a02", "\u2297"
@@ -80,12 +81,12 @@ def configuration_chart(parsimonious: Solution, intermediate: Solution, *, model
     ['●']
     """
     if not isinstance(parsimonious, Solution) or not isinstance(intermediate, Solution):
-        raise TypeError("configuration_chart() needs two Solution objects from minimize()")
+        raise QCATypeError("configuration_chart() needs two Solution objects from minimize()")
     if parsimonious.truth_table.conditions != intermediate.truth_table.conditions or \
             parsimonious.truth_table.outcome != intermediate.truth_table.outcome:
-        raise ValueError("the parsimonious and intermediate solutions come from different analyses")
+        raise QCAError("the parsimonious and intermediate solutions come from different analyses")
     if not 0 <= model < len(intermediate.models):
-        raise ValueError(f"model={model} out of range: the intermediate solution has {len(intermediate.models)} model(s)")
+        raise QCAError(f"model={model} out of range: the intermediate solution has {len(intermediate.models)} model(s)")
     chosen = intermediate.models[model]
     pars = _matching_parsimonious(parsimonious, chosen)
     pars_sets = _literal_sets(pars)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
+from chaoyang.qca._checks import QCAError
 
 #: Default cap on the number of models listed per solution.
 DEFAULT_MAX_MODELS = 100
@@ -172,7 +173,7 @@ def _check_solvable(masks: list[int], n_rows: int) -> None:
     for m in masks:
         union |= m
     if union != (1 << n_rows) - 1:
-        raise ValueError("the prime-implicant chart cannot be solved: some positive row is covered by no implicant")
+        raise QCAError("the prime-implicant chart cannot be solved: some positive row is covered by no implicant")
 
 
 def minimal_covers(masks: list[int], n_rows: int, *, max_models: int = DEFAULT_MAX_MODELS,
@@ -199,8 +200,9 @@ def minimal_covers(masks: list[int], n_rows: int, *, max_models: int = DEFAULT_M
     >>> minimal_covers([0b011, 0b110, 0b101], 3).covers
     [(0, 1), (0, 2), (1, 2)]
     """
-    if max_models < 1:
-        raise ValueError(f"max_models must be at least 1, got {max_models}")
+    for name, value in (("max_models", max_models), ("node_budget", node_budget)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise QCAError(f"{name} must be a whole number of at least 1, got {value!r}")
     _check_solvable(masks, n_rows)
     essential, rows, alive = _reduce(masks, n_rows)
     blocks = _blocks(masks, alive, rows)

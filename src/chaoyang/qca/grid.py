@@ -29,9 +29,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from chaoyang._results import ResultMixin
 from chaoyang.errors import ChaoyangError
 from chaoyang.qca.minimize import Solution, minimize
 from chaoyang.qca.truthtable import TruthTable, truth_table
+from chaoyang.qca._checks import QCAError, QCATypeError
 
 #: Consistency cut-offs of the static figure (the range the robustness literature tests).
 DEFAULT_INCL_CUTS = (0.75, 0.78, 0.80, 0.82, 0.85, 0.88, 0.90)
@@ -89,33 +91,33 @@ def check_thresholds(incl_cut, n_cut, pri_cut, n_cases: int | None = None) -> tu
     >>> check_thresholds(0.3, 10, 0.7)
     Traceback (most recent call last):
     ...
-    ValueError: incl_cut=0.3 is outside [0.5, 1]: a consistency cut-off below 0.5 would call a row sufficient although most of its membership lies outside the outcome; use 0.75-0.9
+    chaoyang.qca._checks.QCAError: incl_cut=0.3 is outside [0.5, 1]: a consistency cut-off below 0.5 would call a row sufficient although most of its membership lies outside the outcome; use 0.75-0.9
     """
     if not _is_real(incl_cut):
-        raise TypeError(f"incl_cut must be a number in [{MIN_INCL_CUT}, 1], got {incl_cut!r}")
+        raise QCATypeError(f"incl_cut must be a number in [{MIN_INCL_CUT}, 1], got {incl_cut!r}")
     if not _is_real(pri_cut):
-        raise TypeError(f"pri_cut must be a number in [0, 1], got {pri_cut!r}")
+        raise QCATypeError(f"pri_cut must be a number in [0, 1], got {pri_cut!r}")
     if isinstance(n_cut, (bool, np.bool_)) or not isinstance(n_cut, (int, np.integer)):
         if isinstance(n_cut, (float, np.floating)) and float(n_cut).is_integer():
             n_cut = int(n_cut)
         else:
-            raise TypeError(f"n_cut must be a whole number of cases (>= 1), got {n_cut!r}")
+            raise QCATypeError(f"n_cut must be a whole number of cases (>= 1), got {n_cut!r}")
     if math.isnan(incl_cut) or not MIN_INCL_CUT <= incl_cut <= 1:
-        raise ValueError(
+        raise QCAError(
             f"incl_cut={incl_cut} is outside [{MIN_INCL_CUT}, 1]: a consistency cut-off below 0.5 would call a "
             "row sufficient although most of its membership lies outside the outcome; use 0.75-0.9"
         )
     if math.isnan(pri_cut) or not 0 <= pri_cut <= 1:
-        raise ValueError(f"pri_cut={pri_cut} is outside [0, 1] (PRI is a proportion)")
+        raise QCAError(f"pri_cut={pri_cut} is outside [0, 1] (PRI is a proportion)")
     if n_cut < 1:
-        raise ValueError(f"n_cut={n_cut} must be at least 1 case per truth-table row")
+        raise QCAError(f"n_cut={n_cut} must be at least 1 case per truth-table row")
     if n_cases is not None and n_cut > n_cases:
-        raise ValueError(f"n_cut={n_cut} exceeds the {n_cases} cases in the data: no row could be analysed")
+        raise QCAError(f"n_cut={n_cut} exceeds the {n_cases} cases in the data: no row could be analysed")
     return float(incl_cut), int(n_cut), float(pri_cut)
 
 
-@dataclass
-class QCAResult:
+@dataclass(repr=False)
+class QCAResult(ResultMixin):
     """One run of the truth-table analysis (what the widget shows for one slider setting).
 
     Attributes
@@ -137,11 +139,34 @@ class QCAResult:
     def solution(self, kind: str) -> Solution:
         """The solution of one kind: ``"complex"``, ``"parsimonious"`` or ``"intermediate"``."""
         if kind not in SOLUTION_KINDS:
-            raise ValueError(f"kind must be one of {SOLUTION_KINDS}, got {kind!r}")
+            raise QCAError(f"kind must be one of {SOLUTION_KINDS}, got {kind!r}")
         found = getattr(self, kind)
         if found is None:
-            raise ValueError("no intermediate solution: pass dir_exp to solve()")
+            raise QCAError("no intermediate solution: pass dir_exp to solve()")
         return found
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def _solutions(self) -> list[Solution]:
+        return [s for s in (self.complex, self.parsimonious, self.intermediate) if s is not None]
+
+    def summary(self) -> str:
+        """The specification, then the first model of each solution with its fit."""
+        settings = ", ".join(f"{k} = {v}" for k, v in self.settings.items() if k != "dir_exp")
+        lines = [f"QCA of {self.truth_table.outcome} ({settings}): {len(self.truth_table.table)} observed rows"]
+        for solution in self._solutions():
+            model = solution.models[0]
+            more = f" (+{len(solution.models) - 1} more models)" if len(solution.models) > 1 else ""
+            lines.append(f"{solution.kind:>12}: {model.expression}  inclS {model.fit['inclS']:.3f}  "
+                         f"covS {model.fit['covS']:.3f}{more}")
+        return "\n".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per (solution, model, term): ``solution, model, term, inclS, PRI, covS, covU``."""
+        frames = [sol.to_frame().assign(solution=sol.kind) for sol in self._solutions()]
+        frame = pd.concat(frames, ignore_index=True)
+        return frame[["solution", *[c for c in frame.columns if c != "solution"]]]
 
 
 def solve(data: pd.DataFrame, outcome: str, conditions, *, incl_cut=0.8, n_cut=1, pri_cut=0.0, dir_exp=None,
@@ -188,7 +213,7 @@ def solve(data: pd.DataFrame, outcome: str, conditions, *, incl_cut=0.8, n_cut=1
     ['A']
     """
     if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a DataFrame of calibrated memberships, got {type(data).__name__}")
+        raise QCATypeError(f"data must be a DataFrame of calibrated memberships, got {type(data).__name__}")
     incl_cut, n_cut, pri_cut = check_thresholds(incl_cut, n_cut, pri_cut, n_cases=len(data))
     tt = truth_table(data, outcome, list(conditions), incl_cut=incl_cut, n_cut=n_cut, pri_cut=pri_cut)
     n_positive, n_negative = len(tt.configs(1)), len(tt.configs([0, "C"]))
@@ -207,8 +232,8 @@ def solve(data: pd.DataFrame, outcome: str, conditions, *, incl_cut=0.8, n_cut=1
     return QCAResult(tt, complex_solution, parsimonious, intermediate, settings)
 
 
-@dataclass
-class SolutionGrid:
+@dataclass(repr=False)
+class SolutionGrid(ResultMixin):
     """One solution per value of a cut-off (input of :func:`plot_solution_grid`).
 
     Attributes
@@ -233,6 +258,25 @@ class SolutionGrid:
     kind: str
     parameter: str = "incl_cut"
     settings: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def summary(self) -> str:
+        """One line per value of the varied cut-off: the first model's expression and fit, or why none."""
+        lines = [f"{self.kind.capitalize()} solution at each {self.parameter} "
+                 f"({', '.join(f'{k} = {v}' for k, v in self.settings.items())})"]
+        for row in self.fit.itertuples(index=False):
+            if row.error:
+                lines.append(f"  {self.parameter} = {row.value:g}: no solution ({row.error})")
+            else:
+                lines.append(f"  {self.parameter} = {row.value:g}: {row.expression}  inclS {row.inclS:.3f}  "
+                             f"covS {row.covS:.3f}")
+        return "\n".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per value: ``value, n_models, expression, inclS, covS, error`` (a copy of :attr:`fit`)."""
+        return self.fit.copy()
 
 
 def solution_grid(data: pd.DataFrame, outcome: str, conditions, *, vary: str = "incl_cut", values=None,
@@ -274,18 +318,18 @@ def solution_grid(data: pd.DataFrame, outcome: str, conditions, *, vary: str = "
     ['A', 'A']
     """
     if vary not in PARAMETER_LABELS:
-        raise ValueError(f"vary must be one of {list(PARAMETER_LABELS)}, got {vary!r}")
+        raise QCAError(f"vary must be one of {list(PARAMETER_LABELS)}, got {vary!r}")
     if values is None:
         if vary != "incl_cut":
-            raise ValueError(f"give the values of {vary} to try (values=...)")
+            raise QCAError(f"give the values of {vary} to try (values=...)")
         values = DEFAULT_INCL_CUTS
     if kind not in SOLUTION_KINDS:
-        raise ValueError(f"kind must be one of {SOLUTION_KINDS}, got {kind!r}")
+        raise QCAError(f"kind must be one of {SOLUTION_KINDS}, got {kind!r}")
     if kind == "intermediate" and dir_exp is None:
-        raise ValueError("kind='intermediate' needs dir_exp (directional expectations)")
+        raise QCAError("kind='intermediate' needs dir_exp (directional expectations)")
     values = list(values)
     if not values:
-        raise ValueError(f"values is empty: give at least one value of {vary}")
+        raise QCAError(f"values is empty: give at least one value of {vary}")
     fixed = {"incl_cut": incl_cut, "n_cut": n_cut, "pri_cut": pri_cut}
     specs = []
     for value in values:
@@ -352,7 +396,7 @@ def compare_with_planted(terms, planted) -> pd.DataFrame:
     ['recovered', 'recovered with extra conditions', 'not planted']
     """
     if isinstance(terms, str) or isinstance(planted, str):
-        raise TypeError("terms and planted must be lists of terms such as ['BEL*RES'], not one string")
+        raise QCATypeError("terms and planted must be lists of terms such as ['BEL*RES'], not one string")
     found = list(dict.fromkeys(terms))
     used: set[str] = set()
     rows = []

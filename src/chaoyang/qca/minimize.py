@@ -24,15 +24,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from chaoyang._results import ResultMixin
 from chaoyang.qca._checks import MAX_CONDITIONS, UnknownColumnError, split_negation
 from chaoyang.qca.cover import DEFAULT_MAX_MODELS, DEFAULT_NODE_BUDGET, minimal_covers
 from chaoyang.qca.primes import ccubes_primes, cover_masks, qmc_primes
 from chaoyang.qca.terms import bit, config_bits, expand, sufficiency_fit, term_membership, term_string
 from chaoyang.qca.truthtable import TruthTable
+from chaoyang.qca._checks import QCAError, QCATypeError
 
 
-@dataclass
-class Model:
+@dataclass(repr=False)
+class Model(ResultMixin):
     """One model (a disjunction of prime implicants) of a solution.
 
     Attributes
@@ -66,9 +68,24 @@ class Model:
     def __repr__(self) -> str:
         return f"{self.name}: {self.expression}"
 
+    def summary(self) -> str:
+        """The model, its terms' fit and its solution fit, as R QCA prints them."""
+        table = self.term_fit.set_index("term")
+        table.index.name = None
+        fit = self.fit
+        rows = [line.rstrip() for line in table.to_string(float_format=lambda v: f"{v:.3f}", na_rep="").splitlines()]
+        return "\n".join([repr(self), *rows,
+                          f"{self.name}: inclS {fit['inclS']:.3f}  PRI {fit['PRI']:.3f}  covS {fit['covS']:.3f}"])
 
-@dataclass
-class Solution:
+    def to_frame(self) -> pd.DataFrame:
+        """One row per term: ``model, term, inclS, PRI, covS, covU``."""
+        frame = self.term_fit.copy()
+        frame.insert(0, "model", self.name)
+        return frame.reset_index(drop=True)
+
+
+@dataclass(repr=False)
+class Solution(ResultMixin):
     """Result of :func:`minimize`.
 
     Attributes
@@ -119,18 +136,23 @@ class Solution:
         return next(iter(self.easy_counterfactuals_by_pair.values()))
 
     def __repr__(self) -> str:
+        return self.summary()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per (model, term): ``model, term, inclS, PRI, covS, covU`` (R's order)."""
+        frames = [model.to_frame() for model in self.models]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=["model", "term", "inclS", "PRI", "covS", "covU"])
+
+    def summary(self) -> str:
+        """Every model with its term and solution fit (R QCA's print), and the easy counterfactuals."""
         lines = [f"{self.kind.capitalize()} solution for {self.truth_table.outcome} "
                  f"({len(self.models)} model{'s' if len(self.models) != 1 else ''})"]
         if self.truncated:
             lines.append(f"NOTE: listing stopped early ({self.truncation_reason}); more models may exist")
         for model in self.models:
             lines.append("")
-            lines.append(repr(model))
-            table = model.term_fit.set_index("term")
-            table.index.name = None
-            lines.extend(table.to_string(float_format=lambda v: f"{v:.3f}", na_rep="").splitlines())
-            fit = model.fit
-            lines.append(f"{model.name}: inclS {fit['inclS']:.3f}  PRI {fit['PRI']:.3f}  covS {fit['covS']:.3f}")
+            lines.extend(model.summary().splitlines())
         if self.kind == "intermediate":
             for pair, ec in self.easy_counterfactuals_by_pair.items():
                 lines.append(f"{pair} easy counterfactuals: rows {ec.index.tolist()}")
@@ -176,7 +198,7 @@ def parse_dir_exp(dir_exp, conditions: list[str]) -> dict[str, int]:
             if value in ("-", None, "dc"):
                 continue
             if value not in (0, 1, "0", "1"):
-                raise ValueError(f"directional expectation for {name!r} must be 1, 0 or '-', got {value!r}")
+                raise QCAError(f"directional expectation for {name!r} must be 1, 0 or '-', got {value!r}")
             expectations[name] = int(value)
         return expectations
     if isinstance(dir_exp, str):
@@ -185,17 +207,17 @@ def parse_dir_exp(dir_exp, conditions: list[str]) -> dict[str, int]:
         items = list(dir_exp)
     for raw in items:
         if not isinstance(raw, str):
-            raise TypeError(f"directional expectations must be strings like 'DEV' or '~IND', got {raw!r}")
+            raise QCATypeError(f"directional expectations must be strings like 'DEV' or '~IND', got {raw!r}")
         if not raw.strip() or raw.strip() == "-":
             continue
         if "*" in raw or "+" in raw:
-            raise ValueError(f"conjunctural directional expectation {raw!r} is not supported; give single literals")
+            raise QCAError(f"conjunctural directional expectation {raw!r} is not supported; give single literals")
         name, negated = split_negation(raw)
         if name not in conditions:
             raise UnknownColumnError(f"directional expectation {raw.strip()!r} names no condition of {conditions}")
         value = 0 if negated else 1
         if name in expectations and expectations[name] != value:
-            raise ValueError(f"contradictory directional expectations for {name!r} (both {name} and ~{name})")
+            raise QCAError(f"contradictory directional expectations for {name!r} (both {name} and ~{name})")
         expectations[name] = value
     return expectations
 
@@ -296,25 +318,35 @@ def minimize(truth_table: TruthTable, *, include: str = "", dir_exp=None, max_mo
     >>> sol = minimize(truth_table(df, "Y", ["A", "B"]))
     >>> sol.models[0].terms
     ['A']
+    >>> print(sol.summary())
+    Complex solution for Y (1 model)
+    <BLANKLINE>
+    M1: A
+       inclS   PRI  covS  covU
+    A  1.000 1.000 1.000
+    M1: inclS 1.000  PRI 1.000  covS 1.000
+    >>> sol.to_frame()[["model", "term", "inclS", "covS"]]
+      model term  inclS  covS
+    0    M1    A    1.0   1.0
     """
     if not isinstance(truth_table, TruthTable):
-        raise TypeError(f"minimize() needs a TruthTable from truth_table(), got {type(truth_table).__name__}")
+        raise QCATypeError(f"minimize() needs a TruthTable from truth_table(), got {type(truth_table).__name__}")
     if include not in ("", "?"):
-        raise ValueError(f"include must be '' (complex solution) or '?' (use remainders), got {include!r}")
+        raise QCAError(f"include must be '' (complex solution) or '?' (use remainders), got {include!r}")
     if dir_exp is not None and include != "?":
-        raise ValueError("directional expectations need the remainders: pass include='?' with dir_exp")
+        raise QCAError("directional expectations need the remainders: pass include='?' with dir_exp")
     tt = truth_table
     k = tt.k
     if k > MAX_CONDITIONS:
-        raise ValueError(f"{k} conditions: minimization handles at most {MAX_CONDITIONS} "
+        raise QCAError(f"{k} conditions: minimization handles at most {MAX_CONDITIONS} "
                          "(see the chaoyang.qca docstring for problem sizes)")
     conditions = tt.conditions
     positives = tt.configs(1)
     negatives = tt.configs([0, "C"])
     if positives.size == 0:
-        raise ValueError("no truth-table row has OUT = 1: nothing to explain (lower incl_cut or check the outcome)")
+        raise QCAError("no truth-table row has OUT = 1: nothing to explain (lower incl_cut or check the outcome)")
     if include == "?" and negatives.size == 0:
-        raise ValueError("every observed row has OUT = 1 and remainders are included: the solution would be the "
+        raise QCAError("every observed row has OUT = 1 and remainders are included: the solution would be the "
                          "empty term (the outcome is always present) - check the truth table")
     positive_set = set(positives.tolist())
 

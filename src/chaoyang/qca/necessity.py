@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from chaoyang.qca._checks import check_conditions, membership_column, warn_constant
+from chaoyang.qca._checks import QCAError, check_conditions, membership_column, warn_constant
 from chaoyang.qca.terms import expression_membership
 
 
@@ -69,9 +69,14 @@ def necessity(data: pd.DataFrame, outcome: str, conditions, *, disjunctions=None
     np.float64(1.0)
     """
     outcome_name, negated, conditions = check_conditions(data, outcome, conditions)
+    if len(data) == 0:
+        raise QCAError("the data have zero rows: necessity needs at least one case")
     y = membership_column(data, outcome_name)
     if negated:
         y = 1.0 - y
+    if y.sum() == 0:
+        raise QCAError(f"the outcome {outcome!r} has membership 0 in every case: consistency of necessity "
+                       "(sum(min(X, Y)) / sum(Y)) is undefined - check the outcome's calibration")
     rows, index = [], []
     xs = {}
     for c in conditions:

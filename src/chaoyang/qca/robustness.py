@@ -15,12 +15,14 @@ from itertools import product
 
 import pandas as pd
 
+from chaoyang._results import ResultMixin
 from chaoyang.qca.minimize import minimize
 from chaoyang.qca.truthtable import truth_table
+from chaoyang.qca._checks import QCAError
 
 
-@dataclass
-class RobustnessResult:
+@dataclass(repr=False)
+class RobustnessResult(ResultMixin):
     """Outcome of :func:`robustness`.
 
     Attributes
@@ -44,6 +46,14 @@ class RobustnessResult:
         return self.terms.index[self.terms["share"] == 1.0].tolist()
 
     def __repr__(self) -> str:
+        return self.summary()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per term: ``term, n_specs, share, n_first_model`` (most robust first)."""
+        return self.terms.reset_index()
+
+    def summary(self) -> str:
+        """How many specifications produced a solution, and how often each term appears."""
         ok = int((self.specifications["error"] == "").sum())
         lines = [f"Robustness over {len(self.specifications)} specifications ({ok} with a solution)",
                  self.terms.to_string(float_format=lambda v: f"{v:.2f}") if len(self.terms) else "(no terms)"]
@@ -96,14 +106,14 @@ def robustness(data: pd.DataFrame, outcome: str, conditions, *, calibration_vari
     ['A']
     """
     if solution not in ("parsimonious", "intermediate", "complex"):
-        raise ValueError(f"solution must be 'parsimonious', 'intermediate' or 'complex', got {solution!r}")
+        raise QCAError(f"solution must be 'parsimonious', 'intermediate' or 'complex', got {solution!r}")
     if solution == "intermediate" and dir_exp is None:
-        raise ValueError("solution='intermediate' needs dir_exp (directional expectations)")
+        raise QCAError("solution='intermediate' needs dir_exp (directional expectations)")
     if not len(incl_cuts) or not len(n_cuts):
-        raise ValueError("incl_cuts and n_cuts must each hold at least one value")
+        raise QCAError("incl_cuts and n_cuts must each hold at least one value")
     variants = {"base": data} if calibration_variants is None else dict(calibration_variants)
     if not variants:
-        raise ValueError("calibration_variants is empty")
+        raise QCAError("calibration_variants is empty")
     # errors in the data themselves are raised at once, not recorded as failed specifications
     for name, frame in variants.items():
         truth_table(frame, outcome, conditions, incl_cut=0.0, n_cut=1)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from chaoyang.qca._checks import check_columns_exist, membership_column, split_negation
+from chaoyang._validate import check_frame
+from chaoyang.qca._checks import QCAError, check_columns_exist, membership_column, split_negation
 
 
 def bit(j: int, k: int) -> int:
@@ -63,10 +64,10 @@ def parse_term(text: str, conditions: list[str]) -> tuple[int, int]:
     for raw in text.split("*"):
         name, negated = split_negation(raw)
         if name not in conditions:
-            raise ValueError(f"literal {raw.strip()!r} in term {text!r} names no condition of {conditions}")
+            raise QCAError(f"literal {raw.strip()!r} in term {text!r} names no condition of {conditions}")
         b = bit(conditions.index(name), k)
         if care & b and bool(value & b) == negated:
-            raise ValueError(f"term {text!r} holds both {name} and ~{name} (an empty set)")
+            raise QCAError(f"term {text!r} holds both {name} and ~{name} (an empty set)")
         care |= b
         if not negated:
             value |= b
@@ -164,7 +165,8 @@ def expression_membership(data: pd.DataFrame, expression: str) -> np.ndarray:
     [0.7, 0.6]
     """
     if not isinstance(expression, str) or not expression.strip():
-        raise ValueError(f"expression must be a non-empty string like 'A*~B + C', got {expression!r}")
+        raise QCAError(f"expression must be a non-empty string like 'A*~B + C', got {expression!r}")
+    check_frame(data, "data")
     disjuncts = []
     for term in expression.split("+"):
         parts = []

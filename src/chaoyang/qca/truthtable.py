@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from chaoyang._results import ResultMixin
 from chaoyang.qca._checks import (
     MAX_CONDITIONS,
     QCAWarning,
@@ -18,6 +19,7 @@ from chaoyang.qca._checks import (
     warn_limited_diversity,
 )
 from chaoyang.qca.terms import config_bits
+from chaoyang.qca._checks import QCAError, QCATypeError
 
 #: R's ``agteb`` tolerance: a >= b when a > b or |a - b| <= sqrt(machine epsilon).
 _TOLERANCE = math.sqrt(np.finfo(float).eps)
@@ -33,8 +35,8 @@ def _at_least(a: np.ndarray, b: float) -> np.ndarray:
     return (a > b) | (np.abs(a - b) <= _TOLERANCE)
 
 
-@dataclass(eq=False)
-class TruthTable:
+@dataclass(eq=False, repr=False)
+class TruthTable(ResultMixin):
     """A truth table: observed configurations with their outcome value, sizes and consistencies.
 
     Attributes
@@ -77,7 +79,7 @@ class TruthTable:
     @property
     def remainders(self) -> pd.DataFrame:
         if self.k > 20:
-            raise ValueError(f"{self.k} conditions: 2**{self.k} remainders are too many to list")
+            raise QCAError(f"{self.k} conditions: 2**{self.k} remainders are too many to list")
         listed = set(self.table.index.tolist())
         rows = np.array([r for r in range(1, 2**self.k + 1) if r not in listed], dtype=np.int64)
         frame = pd.DataFrame(config_bits(rows - 1, self.k).astype(int), columns=self.conditions,
@@ -108,18 +110,31 @@ class TruthTable:
     def __repr__(self) -> str:
         return "\n".join(self._repr_lines())
 
+    def summary(self) -> str:
+        """The table as R QCA prints it, with the specification and a legend."""
+        return "\n".join(self._repr_lines())
+
+    def to_frame(self) -> pd.DataFrame:
+        """The observed rows (a copy of :attr:`table`): conditions, ``OUT, n, incl, PRI, cases``."""
+        return self.table.copy()
+
 
 def _parse_incl_cut(incl_cut) -> tuple[float, float]:
-    if isinstance(incl_cut, (int, float, np.floating)):
+    if isinstance(incl_cut, (bool, np.bool_)):
+        raise QCATypeError(f"incl_cut must be one number or two (ic1, ic0) in [0, 1], got {incl_cut!r}")
+    if isinstance(incl_cut, (int, float, np.integer, np.floating)):
         ic1 = ic0 = float(incl_cut)
     else:
-        cuts = [float(c) for c in incl_cut]
+        try:
+            cuts = [float(c) for c in incl_cut]
+        except (TypeError, ValueError):
+            raise QCATypeError(f"incl_cut must be one number or two (ic1, ic0) in [0, 1], got {incl_cut!r}") from None
         if len(cuts) not in (1, 2):
-            raise ValueError(f"incl_cut must be one number or two (ic1, ic0), got {incl_cut!r}")
+            raise QCAError(f"incl_cut must be one number or two (ic1, ic0), got {incl_cut!r}")
         ic1 = cuts[0]
         ic0 = cuts[1] if len(cuts) == 2 else cuts[0]
     if not (0 <= ic0 <= ic1 <= 1):
-        raise ValueError(f"incl_cut must satisfy 0 <= ic0 <= ic1 <= 1 (ic1 for OUT = 1, ic0 for OUT = 0), "
+        raise QCAError(f"incl_cut must satisfy 0 <= ic0 <= ic1 <= 1 (ic1 for OUT = 1, ic0 for OUT = 0), "
                          f"got {incl_cut!r}")
     return ic1, ic0
 
@@ -185,12 +200,13 @@ def truth_table(data: pd.DataFrame, outcome: str, conditions, *, incl_cut=0.8, n
     outcome_name, negated, conditions = check_conditions(data, outcome, conditions)
     k = len(conditions)
     if k > MAX_TT_CONDITIONS:
-        raise ValueError(f"{k} conditions: a truth table takes at most {MAX_TT_CONDITIONS} (2**k rows)")
+        raise QCAError(f"{k} conditions: a truth table takes at most {MAX_TT_CONDITIONS} (2**k rows)")
     ic1, ic0 = _parse_incl_cut(incl_cut)
     if isinstance(n_cut, bool) or not isinstance(n_cut, (int, np.integer)) or n_cut < 1:
-        raise ValueError(f"n_cut must be a positive integer (minimum cases per row), got {n_cut!r}")
-    if not 0 <= pri_cut <= 1:
-        raise ValueError(f"pri_cut must lie in [0, 1], got {pri_cut!r}")
+        raise QCAError(f"n_cut must be a positive integer (minimum cases per row), got {n_cut!r}")
+    if (isinstance(pri_cut, (bool, np.bool_)) or not isinstance(pri_cut, (int, float, np.integer, np.floating))
+            or not 0 <= pri_cut <= 1):
+        raise QCAError(f"pri_cut must be a number in [0, 1], got {pri_cut!r}")
     x = np.column_stack([membership_column(data, c) for c in conditions])
     for j, c in enumerate(conditions):
         warn_constant(c, x[:, j])
@@ -199,7 +215,7 @@ def truth_table(data: pd.DataFrame, outcome: str, conditions, *, incl_cut=0.8, n
         y = 1.0 - y
     n_cases = x.shape[0]
     if n_cases == 0:
-        raise ValueError("the data have no cases")
+        raise QCAError("the data have no cases")
     warn_limited_diversity(k, n_cases)
     at_half = np.isclose(x, 0.5, rtol=0, atol=_TOLERANCE)
     if at_half.any():
@@ -224,7 +240,7 @@ def truth_table(data: pd.DataFrame, outcome: str, conditions, *, incl_cut=0.8, n
         pri = (sum_pmin - pri_sum) / (sum_x - pri_sum)
     kept = n >= n_cut
     if not kept.any():
-        raise ValueError(f"no configuration has at least n_cut={n_cut} cases; lower n_cut")
+        raise QCAError(f"no configuration has at least n_cut={n_cut} cases; lower n_cut")
     case_names = [str(i) for i in data.index]
     placed = ~at_half.any(axis=1)
     out = []

@@ -10,12 +10,14 @@ import html
 
 import pandas as pd
 
-from chaoyang.qca.grid import MIN_INCL_CUT, SOLUTION_KINDS, QCAResult, check_thresholds, compare_with_planted, solve
+from chaoyang.errors import ChaoyangError
+from chaoyang.qca._checks import QCAError
+from chaoyang.qca.grid import MIN_INCL_CUT, SOLUTION_KINDS, NoSolutionError, QCAResult, check_thresholds, compare_with_planted, solve
 
 
-def _render_html(result: QCAResult | None, error: str = "", planted=None) -> str:
+def _render_html(result: QCAResult | None, error: str = "", planted=None, *, label: str = "No solution") -> str:
     if result is None:
-        return f"<p style='color:#b00'><b>No solution:</b> {html.escape(error)}</p>"
+        return f"<p style='color:#b00'><b>{label}:</b> {html.escape(error)}</p>"
     s = result.settings
     parts = [f"<p><b>incl_cut</b> {s['incl_cut']:.2f} &nbsp; <b>n_cut</b> {s['n_cut']} &nbsp; "
              f"<b>pri_cut</b> {s['pri_cut']:.2f}</p>"]
@@ -82,7 +84,7 @@ def truth_table_widget(data: pd.DataFrame, outcome: str, conditions, *, incl_cut
     top = max(50, n_cut) if max_n_cut is None else int(max_n_cut)
     top = min(top, len(data))
     if n_cut > top:
-        raise ValueError(f"n_cut={n_cut} is above the slider's maximum max_n_cut={top}")
+        raise QCAError(f"n_cut={n_cut} is above the slider's maximum max_n_cut={top}")
     style = {"description_width": "initial"}
     sliders = {
         "incl_cut": widgets.FloatSlider(value=incl_cut, min=MIN_INCL_CUT, max=1.0, step=0.01,
@@ -98,8 +100,11 @@ def truth_table_widget(data: pd.DataFrame, outcome: str, conditions, *, incl_cut
         try:
             result = solve(data, outcome, conditions, incl_cut=sliders["incl_cut"].value,
                            n_cut=sliders["n_cut"].value, pri_cut=sliders["pri_cut"].value, dir_exp=dir_exp)
-        except ValueError as err:
+        except NoSolutionError as err:
             output.value = _render_html(None, str(err))
+            return
+        except ChaoyangError as err:  # bad data or settings are shown, not raised, as the sliders move
+            output.value = _render_html(None, str(err), label="Cannot analyse these data")
             return
         output.value = _render_html(result, planted=planted)
 
