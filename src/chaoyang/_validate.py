@@ -38,22 +38,10 @@ import warnings
 
 import numpy as np
 
-from chaoyang.errors import ArgumentError, ChaoyangDeprecationWarning, ChaoyangError, ChaoyangWarning, SeedError
+# The three column/type errors are defined with the rest of the family and re-exported here.
+from chaoyang.errors import (ArgumentError, ArgumentTypeError, ChaoyangDeprecationWarning,  # noqa: F401
+                             ChaoyangWarning, DuplicateColumnError, MissingColumnError, SeedError)
 
-
-class ArgumentTypeError(ChaoyangError, TypeError):
-    """An argument has the wrong type (e.g. a list where a DataFrame is expected); the message names it."""
-
-
-class MissingColumnError(ChaoyangError, KeyError):
-    """A column the function needs is not in the DataFrame; the message names it."""
-
-    def __str__(self) -> str:  # KeyError would otherwise print the message inside quotes
-        return str(self.args[0]) if self.args else ""
-
-
-class DuplicateColumnError(ArgumentError):
-    """A DataFrame passed to the library has two columns of the same name (ambiguous: which one is meant?)."""
 
 #: Bootstrap draws below which an interval is refused.
 MIN_BOOT = 20

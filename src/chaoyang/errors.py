@@ -25,7 +25,7 @@ Examples
 from __future__ import annotations
 
 __all__ = ["ChaoyangDeprecationWarning", "ChaoyangError", "ChaoyangWarning", "ArgumentError", "SizeError", "SeedError",
-           "UnknownNameError"]
+           "UnknownNameError", "ArgumentTypeError", "MissingColumnError", "DuplicateColumnError"]
 
 
 class ChaoyangError(Exception):
@@ -61,3 +61,18 @@ class UnknownNameError(ChaoyangError, KeyError):
 
     def __str__(self) -> str:  # KeyError would otherwise print the message in quotes
         return str(self.args[0]) if self.args else ""
+
+
+class ArgumentTypeError(ChaoyangError, TypeError):
+    """An argument has the wrong type (e.g. a list where a DataFrame is expected); the message names it."""
+
+
+class MissingColumnError(ChaoyangError, KeyError):
+    """A column the function needs is not in the DataFrame; the message names it."""
+
+    def __str__(self) -> str:  # KeyError would otherwise print the message inside quotes
+        return str(self.args[0]) if self.args else ""
+
+
+class DuplicateColumnError(ArgumentError):
+    """A DataFrame passed to the library has two columns of the same name (ambiguous: which one is meant?)."""
