@@ -63,6 +63,8 @@ class Allowed:
 
 #: The reviewed allowlist. Keep it short; every entry says why the number is not a result.
 ALLOWED = [
+    Allowed("book/effects/elsewhere.md", "2.8", "2.8 million members",
+            "literature value: Japanese crime-prevention volunteer organizations, cited on the page"),
     Allowed("notebooks/05_fsqca.ipynb", "0.5", "point of maximal", "definition of the fuzzy crossover"),
     Allowed("notebooks/05_fsqca.ipynb", "0.5", "membership above", "definition of a truth-table corner"),
     Allowed("notebooks/05_fsqca.ipynb", "0.501", "nudge", "the name of a published recipe"),

@@ -88,18 +88,18 @@ def mediation():
     from chaoyang import sem
     from chaoyang.data import load, scored_items
     from chaoyang.sem.mediation import mediation_report
-    from chaoyang.sem_lab import lab_syntax
+    from chaoyang.sem.lab import lab_syntax
     from chaoyang.world import PATHWAYS
 
     code = "\n".join(_cells(ROOT / "notebooks" / "03_mediation.ipynb", "code"))
-    assert 'sem.fit(lab_syntax(pathway, "survey"), items, bootstrap=200, seed=2024)' in code, \
+    assert 'sem.fit(lab_syntax(pathway, "survey"), items, n_boot=200, seed=2024)' in code, \
         "the chapter's fit call changed; update this fixture to match it"
     items = scored_items(load("survey"))
     reports = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for pathway, spec in PATHWAYS.items():
-            fit = sem.fit(lab_syntax(pathway, "survey"), items, bootstrap=200, seed=2024)
+            fit = sem.fit(lab_syntax(pathway, "survey"), items, n_boot=200, seed=2024)
             reports[pathway] = mediation_report(fit, spec["driver"], list(spec["mediators"]), "WIL")
     return reports
 
@@ -146,7 +146,7 @@ def test_h5_is_judged_on_levels_with_the_chapters_rule():
     cut = int(re.search(r"^HIGH_LEVEL = (\d)", code, re.M)[1])
     assert cut == 4, "the chapter's prose says 'often' (4)"
     # the value the label is computed from: the library's medians must be the raw answers' medians
-    from chaoyang import participation as par
+    from chaoyang.describe import participation as par
 
     survey = load("survey")
     raw = survey[list(PARTICIPATION_FORMS)].astype("Float64").median().astype(float)

@@ -135,7 +135,7 @@ def check_frame(frame, name: str = "data", *, where: str = ""):
     >>> check_frame(pd.DataFrame([[1, 2]], columns=["a", "a"]), where="f")
     Traceback (most recent call last):
     ...
-    chaoyang._validate.DuplicateColumnError: f(): data has duplicated column name(s) ['a']; rename or drop the duplicates (e.g. data.loc[:, ~data.columns.duplicated()])
+    chaoyang.errors.DuplicateColumnError: f(): data has duplicated column name(s) ['a']; rename or drop the duplicates (e.g. data.loc[:, ~data.columns.duplicated()])
     """
     import pandas as pd
 
