@@ -1,7 +1,5 @@
 """Measurement quality, common-method bias, mediation reporting and diagrams, against hand computations."""
 
-import doctest
-import importlib
 import json
 from pathlib import Path
 
@@ -263,12 +261,3 @@ def test_path_diagram(mediation_fit):
     import matplotlib.pyplot as plt
 
     plt.close("all")
-
-
-# ------------------------------------------------------------------ docstring examples
-@pytest.mark.parametrize("module", ["syntax", "partable", "engine", "fitmeasures", "standardize", "inputs", "fit",
-                                    "bootstrap", "reliability", "cmb", "mediation", "simulate", "errors"])
-def test_docstring_examples_run(module):
-    mod = importlib.import_module(f"chaoyang.sem.{module}")
-    failures, _ = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
-    assert failures == 0

@@ -31,6 +31,14 @@ def plot_cooccurrence(matrix: pd.DataFrame, *, ax=None, title: str | None = None
     ------
     ValueError
         If ``matrix`` is not square with the same labels on both axes.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> table = pd.DataFrame([[3, 1], [1, 2]], index=["BEL", "EE"], columns=["BEL", "EE"])
+    >>> fig = plot_cooccurrence(table, title="toy")
+    >>> fig.axes[0].get_title()
+    'toy'
     """
     import matplotlib.pyplot as plt
 
@@ -154,6 +162,13 @@ def plot_saturation(curve: pd.DataFrame, band: pd.DataFrame | None = None, *, ax
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> curve = pd.DataFrame({"position": [1, 2, 3], "cumulative": [5, 7, 7], "new": [5, 2, 0]})
+    >>> len(plot_saturation(curve).axes)
+    1
 
     Raises
     ------

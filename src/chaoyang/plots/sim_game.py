@@ -23,6 +23,13 @@ def plot_phase_portrait(game: MobilizationGame, ax=None, *, police_share: float 
     -------
     matplotlib.axes.Axes
         Filled dots: stable; open: unstable; grey: saddle or centre.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> ax = plot_phase_portrait(MobilizationGame(), density=0.5)
+    >>> tuple(float(v) for v in ax.get_xlim())
+    (0.0, 1.0)
     """
     import matplotlib.pyplot as plt
 
