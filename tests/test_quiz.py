@@ -85,8 +85,9 @@ RAW = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(QUI
 # 1. Content
 # --------------------------------------------------------------------------------------------------
 def test_parts_one_to_three_are_found():
-    # 6 theory chapters, 8 notebooks + the ODD page, 5 effects pages: a toc change must be deliberate here.
-    assert len(CHAPTERS) == 20, CHAPTERS
+    # 6 theory chapters, 8 notebooks + the ODD page, 7 effects pages: a toc change must be deliberate here.
+    assert len(CHAPTERS) == 22, CHAPTERS
+    assert "book/effects/law-ethics" in CHAPTERS and "book/effects/elsewhere" in CHAPTERS
     assert "book/methods/index" not in CHAPTERS and "notebooks/05_fsqca" in CHAPTERS
 
 
@@ -256,6 +257,8 @@ COMPUTED = {
     ("08_evolutionary_game", "eigenvalue K − A"): lambda: min(_game_corner_eigenvalues()),
     ("08_evolutionary_game", "y* = K/A"): lambda: _game_interior(e=0, k=0.5)[1],
     ("08_evolutionary_game", "x* ="): lambda: _game_interior(e=0, k=0.5)[0],
+    # N(1 − v)c with the page's N and v and the question's own assumed c.
+    ("elsewhere", "contacts without a case"): lambda: 210_000 * (1 - 0.02) * 0.05,
 }
 # Figures quoted from the cited literature: the page's own text must state them.
 QUOTED = {
