@@ -14,9 +14,8 @@ Problem sizes
   ``scipy.optimize.milp``), then every cover of that size listed in R's order, up to ``max_models``
   models (default 100) and ``node_budget`` search nodes (default 2,000,000); when either stops the
   listing, ``Solution.truncated`` is True and its repr says so. Nothing runs unbounded.
-* Measured (benchmarks/bench_qca.py, 10 conditions x 500 cases, 2 shared cores): truth table
-  0.02 s, complex solution (100 models listed) 0.4 s, first parsimonious / intermediate model about
-  2 s each, 100 parsimonious models about 7 s.
+* Speed: ``make bench`` runs ``benchmarks/bench_qca.py`` against a textbook baseline; measured
+  ratios, with date and machine, are in the README (timings are not stated here, where nothing checks them).
 
 Notation follows R QCA: ``*`` AND, ``+`` OR, ``~`` NOT; truth-table rows are numbered from 1 with the
 first condition most significant.
