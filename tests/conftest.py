@@ -24,3 +24,47 @@ matplotlib.use("Agg")
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+# --------------------------------------------------------------------------------------------------
+# The built site, served and opened in one browser for the whole test process. These fixtures live
+# here, not in a test module: a fixture imported into a second module is a second fixture, and a
+# second sync Playwright instance in the same process fails ("Sync API inside the asyncio loop").
+# --------------------------------------------------------------------------------------------------
+import sys  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "tests" / "site"))  # helpers (not a package: `site` is stdlib)
+
+#: Viewport of the desktop browser used by the site tests.
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@pytest.fixture(scope="session")
+def site_url(tmp_path_factory):
+    from _book import built_site
+    from site_server import serve
+
+    with serve(built_site(tmp_path_factory)) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def browser_context(tmp_path_factory):
+    from site_browser import CHROMIUM_ARGS, PLAYWRIGHT_PIN, chromium_path, missing
+
+    executable = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("The Python package playwright", f".venv/bin/pip install {PLAYWRIGHT_PIN}  (never `playwright install`)")
+    profile = tmp_path_factory.mktemp("chromium-profile")  # fresh user-data dir: no stored theme, no cache
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=executable, args=CHROMIUM_ARGS, headless=True,
+            viewport=DESKTOP, accept_downloads=True, service_workers="block")
+        context.set_default_timeout(30_000)
+        try:
+            yield context
+        finally:
+            context.close()
+

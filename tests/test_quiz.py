@@ -524,7 +524,7 @@ def test_built_page_hides_answers_until_answered(built_book, page):
 # --------------------------------------------------------------------------------------------------
 # 4. In the browser
 # --------------------------------------------------------------------------------------------------
-from test_site_browser import browser_context, site_url  # noqa: E402,F401  (shared session fixtures)
+# browser_context and site_url: the session fixtures of tests/conftest.py, shared with the site tests.
 
 QUIZ_PAGE = "book/theory/framework"  # multiple choice and numeric questions
 NOTEBOOK_QUIZ_PAGE = "notebooks/02_measurement"

@@ -25,9 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "site"))  # helpers (no
 
 from _book import ROOT, built_site  # noqa: E402
 from site_axe import blocking_violations, describe  # noqa: E402
-from site_browser import CHROMIUM_ARGS, PLAYWRIGHT_PIN, axe_script, chromium_path, missing  # noqa: E402
+from site_browser import axe_script  # noqa: E402
 from site_links import broken_links, site_pages  # noqa: E402
-from site_server import serve  # noqa: E402
 from site_toc import notebook_pages, toc_pages  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("book")]
@@ -73,29 +72,8 @@ def built_book(tmp_path_factory) -> Path:
     return built_site(tmp_path_factory)
 
 
-@pytest.fixture(scope="session")
-def site_url(built_book):
-    with serve(built_book) as base:
-        yield base
-
-
-@pytest.fixture(scope="session")
-def browser_context(tmp_path_factory):
-    executable = chromium_path()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("The Python package playwright", f".venv/bin/pip install {PLAYWRIGHT_PIN}  (never `playwright install`)")
-    profile = tmp_path_factory.mktemp("chromium-profile")  # fresh user-data dir: no stored theme, no cache
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=executable, args=CHROMIUM_ARGS, headless=True,
-            viewport=DESKTOP, accept_downloads=True, service_workers="block")
-        context.set_default_timeout(30_000)
-        try:
-            yield context
-        finally:
-            context.close()
+# site_url and browser_context live in tests/conftest.py: one server and one browser per test process,
+# shared by every module that drives the site (two sync Playwright instances cannot run in one process).
 
 
 def _record(page, base: str) -> Visit:
