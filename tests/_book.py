@@ -6,13 +6,8 @@ instead: the first caller builds a temporary copy of the repository with warning
 callers get the same folder. Under pytest-xdist the modules that use it share the
 ``xdist_group("book")`` mark, so they run in one worker and share one build.
 
-Usage in a test module::
-
-    from _book import built_site
-
-    @pytest.fixture(scope="session")
-    def built_book(tmp_path_factory):
-        return built_site(tmp_path_factory)
+Test modules use the session fixture ``built_book`` of ``tests/conftest.py``, which calls
+:func:`built_site`.
 """
 
 from __future__ import annotations

@@ -40,11 +40,18 @@ DESKTOP = {"width": 1280, "height": 800}
 
 
 @pytest.fixture(scope="session")
-def site_url(tmp_path_factory):
+def built_book(tmp_path_factory):
+    """``_build/html`` of one -W build of the whole book, shared by every module of this test process."""
     from _book import built_site
+
+    return built_site(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def site_url(built_book):
     from site_server import serve
 
-    with serve(built_site(tmp_path_factory)) as base:
+    with serve(built_book) as base:
         yield base
 
 

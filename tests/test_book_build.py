@@ -12,15 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from _book import COPY_IGNORE, build, built_site
+from _book import COPY_IGNORE, build
 from conftest import ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("book")]
-
-
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory):
-    return built_site(tmp_path_factory)
 
 
 def test_the_book_builds_with_warnings_as_errors(built_book):

@@ -24,7 +24,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "site"))  # helpers (not a package: `site` is stdlib)
 
-from _book import JUPYTER_BOOK, ROOT, built_site  # noqa: E402
+from _book import JUPYTER_BOOK, ROOT  # noqa: E402
 from site_browser import PLAYWRIGHT_PIN, chromium_path, missing  # noqa: E402
 from site_links import broken_links  # noqa: E402
 from site_toc import toc_pages  # noqa: E402
@@ -79,11 +79,6 @@ def _need(tool: str, package: str) -> str:
 # --------------------------------------------------------------------------------------------------
 # Fixtures: one site, one PDF, one EPUB for the session
 # --------------------------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory) -> Path:
-    return built_site(tmp_path_factory)
-
-
 @pytest.fixture(scope="session")
 def book_root(built_book) -> Path:
     return built_book.parents[1]  # the folder holding _config.yml (<root>/_build/html)

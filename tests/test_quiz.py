@@ -483,13 +483,6 @@ def test_epub_shows_the_answers_and_is_well_formed_xhtml(tmp_path):
 # --------------------------------------------------------------------------------------------------
 # 3. The built book
 # --------------------------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory) -> Path:
-    from _book import built_site
-
-    return built_site(tmp_path_factory)
-
-
 @pytest.mark.slow
 @pytest.mark.xdist_group("book")
 @pytest.mark.parametrize("page", CHAPTERS)

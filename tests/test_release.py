@@ -21,12 +21,10 @@ import subprocess
 import sys
 import tomllib
 import zipfile
-from pathlib import Path
 
 import pytest
 import yaml
 
-from _book import built_site
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
@@ -237,11 +235,6 @@ def test_cite_page_is_generated_from_the_citation_file():
 # --------------------------------------------------------------------------------------------------
 # The built site and the release files (slow: they need the book build or `python -m build`)
 # --------------------------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory):
-    return built_site(tmp_path_factory)
-
-
 @pytest.mark.slow
 @pytest.mark.xdist_group("book")
 def test_every_page_shows_the_version(built_book):

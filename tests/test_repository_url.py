@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from _book import built_site
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
@@ -119,11 +118,6 @@ def test_the_install_line_uses_the_configured_url():
 # --------------------------------------------------------------------------------------------------
 # In the built site (slow)
 # --------------------------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory):
-    return built_site(tmp_path_factory)
-
-
 @pytest.mark.slow
 @pytest.mark.xdist_group("book")
 def test_built_pages_use_the_configured_url(built_book):

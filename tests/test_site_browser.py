@@ -23,7 +23,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "site"))  # helpers (not a package: `site` is stdlib)
 
-from _book import ROOT, built_site  # noqa: E402
+from _book import ROOT  # noqa: E402
 from site_axe import blocking_violations, describe  # noqa: E402
 from site_browser import axe_script  # noqa: E402
 from site_links import broken_links, site_pages  # noqa: E402
@@ -67,11 +67,6 @@ class Visit:
 # --------------------------------------------------------------------------------------------------
 # Fixtures: one build, one server, one browser for the whole session
 # --------------------------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory) -> Path:
-    return built_site(tmp_path_factory)
-
-
 # site_url and browser_context live in tests/conftest.py: one server and one browser per test process,
 # shared by every module that drives the site (two sync Playwright instances cannot run in one process).
 
