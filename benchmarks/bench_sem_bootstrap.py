@@ -33,6 +33,7 @@ import os
 import resource
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import warnings
@@ -46,6 +47,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from chaoyang import sem  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _record import record  # noqa: E402
 
 MEASUREMENT = {
     "X": ["x1", "x2", "x3"],
@@ -197,6 +201,18 @@ def main() -> None:
             shown = f"{wall / ours.wall:9.1f}x {cpu / ours.cpu:9.1f}x"
         print(f"{jobs:>5}  {what:<58} {wall:8.2f} {cpu:8.2f}   {shown}")
     print(f"\nload average during the run (1, 5, 15 min): {os.getloadavg()}")
+    values = {}
+    keys = {"naive": "semopy", "R-internal": "lavaan", "whole Rscript": "lavaan_process"}
+    for jobs, what, wall, cpu, ours in rows:
+        for marker, key in keys.items():
+            if ours is not None and marker in what:
+                values[f"wall{jobs}_vs_{key}"] = wall / ours.wall
+                values[f"cpu{jobs}_vs_{key}"] = cpu / ours.cpu
+    if why_not_r:
+        print("lavaan missing: results not recorded (the README compares against lavaan)")
+        return
+    path = record("sem_bootstrap", values, context={"draws": args.draws, "n": len(data), "jobs": core_counts})
+    print(f"recorded in {path}")
 
 
 if __name__ == "__main__":
