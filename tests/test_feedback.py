@@ -144,3 +144,13 @@ def test_scanner_ignores_strings_too_short_to_mean_anything():
 def test_student_error_joins_reasons_without_repeats():
     grade = SubmissionGrade(Submission("1", "", None, problem="no notebook"), (), None, error="no notebook")
     assert feedback.student_error(grade) == "no notebook"
+
+
+def test_command_line_check_finds_a_planted_leak(tmp_path, capsys):
+    run = write_run(GRADES, tmp_path, assignment="a3_mediation")
+    assert feedback.main(["a3_mediation", "--out", str(tmp_path)]) == 0
+    assert "2 students' feedback pages" in capsys.readouterr().out
+    secret = sorted(assignments.secret_lines(assignments.get("a3_mediation").master))[0]
+    (run / "feedback" / "101.md").write_text(f"expected: {secret}", encoding="utf-8")
+    assert feedback.main(["a3_mediation", "--run", str(run)]) == 1
+    assert "LEAK 101.md" in capsys.readouterr().err

@@ -191,3 +191,25 @@ def test_unmatchable_notebook_is_skipped_with_a_reason(tmp_path, student_noteboo
     path.write_text(json.dumps(notebook), encoding="utf-8")
     with pytest.raises(WrittenError, match="0 tagged answer cells for 2 written questions"):
         extract_answers(path, manual_questions("a3_mediation"))
+
+
+def test_command_line_export_then_merge_into_the_latest_run(tmp_path, submissions_folder, capsys):
+    from chaoyang.teaching import written
+
+    subs = read_submissions(submissions_folder, extract_to=tmp_path / "x")
+    run = autograded_run(tmp_path, subs)
+    out = tmp_path / "grades"
+    assert written.main(["export", "a3_mediation", str(submissions_folder), "--out", str(out)]) == 0
+    [export] = (out / "a3_mediation" / "written").glob("2*")
+    sheet = export / "for_graders" / "rubric_scores.csv"
+    text = sheet.read_text().splitlines()
+    first = text[1].split(",")
+    first[2] = "2"
+    sheet.write_text("\n".join([text[0], ",".join(first)] + text[2:]) + "\n")
+    assert written.main(["merge", str(sheet)]) == 0
+    assert f"(from {run})" in capsys.readouterr().out
+    from chaoyang.teaching.gradebook import list_runs
+
+    runs = list_runs(out, "a3_mediation")
+    assert len(runs) == 2 and runs[0] == run
+    assert sum(r["points"] for r in read_gradebook(runs[1] / "gradebook.csv") if r["question"] in ("q5", "q6")) == 2

@@ -247,3 +247,47 @@ def scan_for_leaks(pages, forbidden_strings, *, min_length: int = 4) -> list[tup
             if needle in flat:
                 leaks.append((label, raw))
     return leaks
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line (what ``make feedback`` calls): list a run's feedback pages after scanning them for leaks.
+
+    ``python -m chaoyang.teaching.feedback ASSIGNMENT [--run RUN] [--out DIR]`` scans every page of the run (by
+    default the assignment's latest) for the hidden-test and solution lines of the assignment's master, prints
+    where the pages are, and exits with status 1 if any page leaks.
+    """
+    import argparse
+    import sys
+    from pathlib import Path
+
+    from chaoyang.teaching import assignments
+    from chaoyang.teaching.gradebook import GRADES_DIR, list_runs
+
+    parser = argparse.ArgumentParser(prog="python -m chaoyang.teaching.feedback",
+                                     description="Check a grading run's feedback pages and say where they are.")
+    parser.add_argument("assignment")
+    parser.add_argument("--run", type=Path, default=None, help="run folder (default: the latest)")
+    parser.add_argument("--out", type=Path, default=GRADES_DIR, help=f"root of runs (default {GRADES_DIR})")
+    args = parser.parse_args(argv)
+    run = args.run
+    if run is None:
+        runs = list_runs(args.out, args.assignment)
+        if not runs:
+            print(f"error: no grading run of {args.assignment} in {args.out}; run `make grade` first", file=sys.stderr)
+            return 2
+        run = runs[-1]
+    pages = {p.name: p.read_text(encoding="utf-8") for p in sorted((Path(run) / "feedback").glob("*.*"))}
+    try:
+        forbidden = assignments.secret_lines(assignments.get(args.assignment).master)
+    except Exception:  # noqa: BLE001 - an assignment without a master here: nothing to compare with
+        forbidden = set()
+    leaks = scan_for_leaks(pages, forbidden)
+    for label, text in leaks:
+        print(f"LEAK {label}: {text}", file=sys.stderr)
+    print(f"{len(pages) // 2} students' feedback pages (Markdown and HTML) in {Path(run) / 'feedback'}; "
+          f"{len(leaks)} leaks of the master's {len(forbidden)} hidden-test and solution lines")
+    return 1 if leaks else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -61,8 +61,11 @@ from chaoyang.teaching import feedback
 from chaoyang.teaching.lms import canvas_late
 from chaoyang.teaching.records import CheckResult, QuestionGrade, SandboxRun, Submission, SubmissionGrade
 
-__all__ = ["GRADEBOOK_COLUMNS", "CANVAS_COLUMNS", "MOODLE_COLUMNS", "write_run", "late_flag", "load_run",
+__all__ = ["GRADES_DIR", "GRADEBOOK_COLUMNS", "CANVAS_COLUMNS", "MOODLE_COLUMNS", "write_run", "late_flag", "load_run",
            "read_gradebook", "list_runs", "feedback_file_name"]
+
+#: Default root of grading runs and written-answer exports (``_build/grades`` of the repository).
+GRADES_DIR = Path(__file__).resolve().parents[3] / "_build" / "grades"
 
 GRADEBOOK_COLUMNS = ("student_id", "student_name", "question", "points", "possible", "total", "late", "isolated",
                      "error")

@@ -481,3 +481,55 @@ def merge_rubric_scores(run: Path, scores_csv: Path, key_csv: Path | None = None
         merged.append(replace(grade, questions=kept + tuple(added)))
     return write_run(merged, Path(run).parent.parent, assignment=meta["assignment"],
                      deadline=datetime.fromisoformat(meta["deadline"]) if meta.get("deadline") else None, now=now)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line (what ``make written`` calls).
+
+    ``python -m chaoyang.teaching.written export ASSIGNMENT SUBMISSIONS [--out DIR]`` writes an anonymised export;
+    ``python -m chaoyang.teaching.written merge SCORES_CSV [--run RUN]`` adds the filled score sheet to a run (by
+    default the assignment's latest run) as a new run.
+    """
+    import argparse
+    import sys
+
+    from chaoyang.teaching.gradebook import GRADES_DIR, list_runs
+    from chaoyang.teaching.lms import SubmissionsError, read_submissions
+
+    parser = argparse.ArgumentParser(prog="python -m chaoyang.teaching.written",
+                                     description="Export written answers for blind grading; merge the scores back.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    export = commands.add_parser("export", help="one anonymised HTML page per written question + a score sheet")
+    export.add_argument("assignment")
+    export.add_argument("submissions", type=Path, help="folder or zip downloaded from the LMS (not modified)")
+    export.add_argument("--layout", default="auto", choices=("auto", "folder", "canvas", "moodle"))
+    export.add_argument("--out", type=Path, default=GRADES_DIR, help=f"root of runs and exports (default {GRADES_DIR})")
+    merge = commands.add_parser("merge", help="add a filled rubric_scores.csv to a grading run, as a new run")
+    merge.add_argument("scores", type=Path, help="the filled for_graders/rubric_scores.csv")
+    merge.add_argument("--key", type=Path, default=None, help="key/pseudonyms.csv (default: beside for_graders/)")
+    merge.add_argument("--run", type=Path, default=None, help="run folder (default: the assignment's latest run)")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "export":
+            subs = read_submissions(args.submissions, args.layout)
+            folder = export_written(subs, args.out, assignment=args.assignment)
+            print(f"wrote {folder}: give graders {folder / 'for_graders'} only; the key is in {folder / 'key'}")
+        else:
+            run = args.run
+            if run is None:
+                # <out>/<assignment>/written/<stamp>/for_graders/rubric_scores.csv -> <out>/<assignment>
+                assignment_dir = args.scores.resolve().parents[3]
+                runs = list_runs(assignment_dir.parent, assignment_dir.name)
+                if not runs:
+                    raise WrittenError(f"no grading run of {assignment_dir.name} in {assignment_dir}; grade first "
+                                       "(make grade) or pass --run")
+                run = runs[-1]
+            print(f"wrote {merge_rubric_scores(run, args.scores, args.key)} (from {run})")
+    except (WrittenError, SubmissionsError, ArgumentError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
