@@ -153,3 +153,9 @@ def test_awkward_student_ids_get_distinct_safe_file_names(tmp_path):
     names = sorted(p.name for p in (run / "feedback").iterdir())
     assert len(names) == 6 and all("/" not in n for n in names)
     assert all(p.resolve().parent == (run / "feedback").resolve() for p in (run / "feedback").iterdir())
+
+
+def test_the_instructor_guide_lists_the_real_gradebook_columns():
+    guide = (Path(__file__).resolve().parents[1] / "book" / "appendix" / "instructor-guide.md").read_text("utf-8")
+    listed = re.search(r"one row per student and question: (.+?)\)", " ".join(guide.split()))
+    assert listed and re.findall(r"`(\w+)`", listed.group(1)) == list(GRADEBOOK_COLUMNS)

@@ -7,6 +7,7 @@ see :mod:`chaoyang.teaching.lms`); every test also checks that the input is byte
 from __future__ import annotations
 
 import hashlib
+import re
 import json
 import zipfile
 from datetime import datetime, timezone
@@ -233,3 +234,9 @@ def test_times_are_attached_to_submissions(tmp_path):
     assert sub.submitted_at == when
     with pytest.raises(ArgumentError, match="timezone-aware"):
         read_submissions(root, extract_to=tmp_path / "y", times={"wang_li": datetime(2026, 12, 1)})
+
+
+def test_the_instructor_guide_states_the_real_size_limit():
+    guide = (Path(__file__).resolve().parents[1] / "book" / "appendix" / "instructor-guide.md").read_text("utf-8")
+    stated = re.search(r"notebook over (\d+) MB", " ".join(guide.split()))
+    assert stated and int(stated.group(1)) * 2**20 == lms.MAX_NOTEBOOK_BYTES

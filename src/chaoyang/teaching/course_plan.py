@@ -26,7 +26,7 @@ from chaoyang.errors import ChaoyangError, UnknownNameError
 __all__ = ["PLANS_FILE", "PlanRow", "CoursePlan", "CoursePlanError", "load_plans", "get_plan", "other_work",
            "render_myst", "check_plans", "due_name"]
 
-#: The one data file (in a source checkout: ``<repository>/book/_data/course_plans.yml``).
+#: The one data file, ``book/_data/course_plans.yml`` of a source checkout.
 PLANS_FILE = Path(__file__).resolve().parents[3] / "book" / "_data" / "course_plans.yml"
 
 _ROW_KEYS = {"when", "topic", "read", "read_note", "lab", "due"}
