@@ -219,6 +219,13 @@ def test_submission_times_from_csv_and_moodle_worksheet(tmp_path):
     worksheet.write_text("Identifier,Full name,Last modified (submission)\n"
                          "Participant 100234,Wang Li,2026-12-01T08:00:00+08:00\n", encoding="utf-8")
     assert read_submission_times(worksheet)["100234"].utcoffset().total_seconds() == 8 * 3600
+    moodle = tmp_path / "moodle.csv"
+    moodle.write_text('Identifier,Last modified (submission)\n"Participant 100235","Tuesday, 1 December 2026, 11:59 PM"\n',
+                      encoding="utf-8")
+    assert read_submission_times(moodle, tz="Asia/Shanghai")["100235"] == datetime(2026, 12, 1, 15, 59,
+                                                                                   tzinfo=timezone.utc)
+    with pytest.raises(SubmissionsError, match="pass tz="):
+        read_submission_times(moodle)
     naive = tmp_path / "naive.csv"
     naive.write_text("student_id,submitted_at\nwang_li,2026-11-30 23:59\n", encoding="utf-8")
     with pytest.raises(SubmissionsError, match="line 2.*no time zone"):

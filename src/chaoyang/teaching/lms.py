@@ -203,16 +203,19 @@ def canvas_late(submission: Submission) -> bool | None:
     return bool(match["late"])
 
 
-def read_submission_times(csv_path: Path) -> dict:
+def read_submission_times(csv_path: Path, *, tz: str | None = None) -> dict:
     """Submission times by student identifier, from a CSV the LMS exports.
 
     Reads either a plain two-column file (``student_id``, ``submitted_at`` as ISO 8601 with a time zone) or
     Moodle's offline grading worksheet (``Identifier`` = ``Participant <id>``, ``Last modified (submission)``).
-    Rows without a time are skipped.
+    Rows without a time are skipped. Moodle writes times in words in the user's time zone (English interface:
+    ``Tuesday, 1 December 2026, 11:59 PM``); such times need ``tz``.
 
     Parameters
     ----------
     csv_path : pathlib.Path
+    tz : str, optional
+        IANA time zone of times written without one (e.g. ``"Asia/Shanghai"``, the Moodle user's zone).
 
     Returns
     -------
@@ -251,16 +254,36 @@ def read_submission_times(csv_path: Path) -> dict:
         if not raw_id or not raw_time or raw_time == "-":
             continue
         student_id = re.sub(r"^Participant\s*", "", raw_id)
-        try:
-            when = datetime.fromisoformat(raw_time)
-        except ValueError:
+        when = _parse_time(raw_time)
+        if when is None:
             raise SubmissionsError(f"{csv_path} line {number}: cannot read the time {raw_time!r}; "
                                    "write it as ISO 8601 with a zone, e.g. 2026-11-30T23:59:00+08:00") from None
         if when.tzinfo is None:
-            raise SubmissionsError(f"{csv_path} line {number}: the time {raw_time!r} has no time zone; add one "
-                                   "(e.g. +08:00 or Z)")
+            if tz is None:
+                raise SubmissionsError(f"{csv_path} line {number}: the time {raw_time!r} has no time zone; add one "
+                                       "(e.g. +08:00 or Z) or pass tz= (e.g. tz='Asia/Shanghai')")
+            from zoneinfo import ZoneInfo
+
+            when = when.replace(tzinfo=ZoneInfo(tz))
         times[student_id] = when
     return times
+
+
+#: Moodle's English date formats (langconfig ``strftimedaydatetime``, ``strftimedatetime``), tried after ISO 8601.
+_MOODLE_TIME_FORMATS = ("%A, %d %B %Y, %I:%M %p", "%d %B %Y, %I:%M %p", "%A, %d %B %Y, %H:%M", "%d %B %Y, %H:%M")
+
+
+def _parse_time(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    for pattern in _MOODLE_TIME_FORMATS:
+        try:
+            return datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    return None
 
 
 # -- reading the input -------------------------------------------------------------------------------------------
