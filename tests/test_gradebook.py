@@ -159,3 +159,24 @@ def test_the_instructor_guide_lists_the_real_gradebook_columns():
     guide = (Path(__file__).resolve().parents[1] / "book" / "appendix" / "instructor-guide.md").read_text("utf-8")
     listed = re.search(r"one row per student and question: (.+?)\)", " ".join(guide.split()))
     assert listed and re.findall(r"`(\w+)`", listed.group(1)) == list(GRADEBOOK_COLUMNS)
+
+
+def test_canvas_round_trip_from_download_to_import_file(tmp_path):
+    """A Canvas download read by lms, graded (a stand-in grade per student), written: the import file carries the
+    Canvas user ids and the gradebook Canvas's LATE marker."""
+    import zipfile
+
+    from chaoyang.teaching.lms import read_submissions
+
+    notebook = json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    download = tmp_path / "submissions.zip"
+    with zipfile.ZipFile(download, "w") as archive:
+        archive.writestr("wangli_12345_67890_a3_mediation.ipynb", notebook)
+        archive.writestr("zhaomin_LATE_23456_67891_a3_mediation.ipynb", notebook)
+    subs = read_submissions(download, extract_to=tmp_path / "x")
+    grades = [SubmissionGrade(s, (qg("q1", 2.0, 2.0),), SandboxRun({}, "", True, 1.0)) for s in subs]
+    run = write_run(grades, tmp_path / "grades", assignment="a3_mediation", now=NOW)
+    header, *rows = read_csv(run / "canvas_import.csv")
+    assert [(r[0], r[1], r[-1]) for r in rows] == [("wangli", "12345", "2"), ("zhaomin", "23456", "2")]
+    late = {r["student_id"]: r["late"] for r in read_gradebook(run / "gradebook.csv")}
+    assert late == {"12345": "false", "23456": "true"}
