@@ -95,3 +95,16 @@ release: $(STAMP) $(AXE)
 
 clean:
 	rm -rf _build node_modules dist
+
+# Issue #14: feedback pages and written answers (chaoyang.teaching.feedback / .written).
+RUN ?=
+SCORES ?=
+.PHONY: feedback written
+feedback: $(STAMP)
+	@test -n "$(ASSIGNMENT)" || { echo "usage: make feedback ASSIGNMENT=<name> [RUN=<run folder>]"; exit 2; }
+	$(BIN)/python -m chaoyang.teaching.feedback $(ASSIGNMENT) $(if $(RUN),--run $(RUN))
+
+written: $(STAMP)
+	@test -n "$(ASSIGNMENT)$(SCORES)" || { echo "usage: make written ASSIGNMENT=<name> SUBMISSIONS=<folder or zip>   (export)"; \
+	  echo "       make written SCORES=<.../for_graders/rubric_scores.csv> [RUN=<run folder>]   (merge)"; exit 2; }
+	$(if $(SCORES),$(BIN)/python -m chaoyang.teaching.written merge $(SCORES) $(if $(RUN),--run $(RUN)),$(BIN)/python -m chaoyang.teaching.written export $(ASSIGNMENT) $(SUBMISSIONS))
