@@ -36,7 +36,7 @@ from chaoyang.qca.necessity import necessity
 from chaoyang.qca.primes import SearchLimitError
 from chaoyang.qca.robustness import (CASE_TYPES, ProtocolResult, RobustnessResult, robustness,
                                      robustness_protocol, solution_membership)
-from chaoyang.qca.sensitivity import SensitivityRanges, calibration_range, incl_range, ncut_range
+from chaoyang.qca.sensitivity import SensitivityRanges, calibration_range, incl_range, ncut_range, pri_range
 from chaoyang.qca.cluster import ClusterDiagnostics, cluster_diagnostics, cluster_solution
 from chaoyang.qca.esa import contradictory_assumptions, esa
 from chaoyang.qca.terms import expression_membership
@@ -54,6 +54,7 @@ __all__ = [
     "esa",
     "incl_range",
     "ncut_range",
+    "pri_range",
     "robustness_protocol",
     "solution_membership",
     "MAX_CONDITIONS",

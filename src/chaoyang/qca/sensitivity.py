@@ -107,13 +107,13 @@ def _solver(outcome, conditions, incl_cut, n_cut, pri_cut, solution, dir_exp):
     if solution == "intermediate":
         kwargs["dir_exp"] = dir_exp
 
-    def solve(frame, incl=incl_cut, ncut=n_cut, quiet=True):
+    def solve(frame, incl=incl_cut, ncut=n_cut, pri=pri_cut, quiet=True):
         """Terms of the first model, or None when this setting yields no solution."""
         with warnings.catch_warnings():
             if quiet:  # the scan visits many settings; warn about the analyst's own setting only
                 warnings.simplefilter("ignore", QCAWarning)
             try:
-                tt = truth_table(frame, outcome, conditions, incl_cut=incl, n_cut=ncut, pri_cut=pri_cut)
+                tt = truth_table(frame, outcome, conditions, incl_cut=incl, n_cut=ncut, pri_cut=pri)
                 return frozenset(minimize(tt, max_models=1, **kwargs).models[0].terms)
             except ValueError:
                 return None
@@ -187,6 +187,34 @@ def incl_range(data: pd.DataFrame, outcome: str, conditions, *, incl_cut: float 
     lower = _scan(float(incl_cut), step, max_runs, -1, lambda v: v >= 0, same)
     upper = _scan(float(incl_cut), step, max_runs, +1, lambda v: v <= 1, same)
     return SensitivityRanges(pd.DataFrame([_row("incl_cut", float(incl_cut), lower, upper, initial)]))
+
+
+def pri_range(data: pd.DataFrame, outcome: str, conditions, *, incl_cut: float = 0.8, n_cut: int = 1,
+              pri_cut: float = 0.0, solution: str = "parsimonious", dir_exp=None, step: float = 0.01,
+              max_runs: int = 20) -> SensitivityRanges:
+    """Sensitivity range of the PRI cut-off (no SetMethods counterpart; same search as :func:`incl_range`).
+
+    Returns
+    -------
+    SensitivityRanges
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"A": [1, 1, 1, 0, 0, 0], "B": [1, 1, 0, 1, 0, 0], "Y": [1, 1, 1, 0, 0, 0]})
+    >>> pri_range(df, "Y", ["A", "B"], pri_cut=0.5, step=0.1, max_runs=10).table[["lower", "upper"]].values.tolist()
+    [[0.0, 1.0]]
+    """
+    _check_cut(incl_cut, n_cut, pri_cut)
+    step, max_runs = _check_search(step, max_runs, "pri_cut")
+    solve = _solver(outcome, conditions, incl_cut, n_cut, pri_cut, solution, dir_exp)
+    initial = solve(data, quiet=False)
+    if initial is None:
+        raise QCAError(f"no solution at incl_cut={incl_cut}, n_cut={n_cut}, pri_cut={pri_cut}: nothing to test")
+    same = lambda v: solve(data, pri=v) == initial  # noqa: E731
+    lower = _scan(float(pri_cut), step, max_runs, -1, lambda v: v >= 0, same)
+    upper = _scan(float(pri_cut), step, max_runs, +1, lambda v: v <= 1, same)
+    return SensitivityRanges(pd.DataFrame([_row("pri_cut", float(pri_cut), lower, upper, initial)]))
 
 
 def ncut_range(data: pd.DataFrame, outcome: str, conditions, *, incl_cut: float = 0.8, n_cut: int = 1,
@@ -327,4 +355,4 @@ def calibration_range(raw, members: pd.DataFrame, condition: str, anchors, outco
     return SensitivityRanges(pd.DataFrame(rows))
 
 
-__all__ = ["SensitivityRanges", "calibration_range", "incl_range", "ncut_range"]
+__all__ = ["SensitivityRanges", "calibration_range", "incl_range", "ncut_range", "pri_range"]
