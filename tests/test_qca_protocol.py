@@ -349,3 +349,18 @@ def test_esa_bad_input_and_warning():
     before = tt.table.copy()
     qca.esa(tt, untenable="~A*B")
     pd.testing.assert_frame_equal(tt.table, before)  # the input truth table is not modified
+
+
+# ------------------------------------------------------------------ several models, in R's order
+def test_all_models_in_r_order_on_r_qca_documented_charts():
+    """R QCA's own help example (tests/fixtures/qca/r_solvechart_example.json): both minimal models, R's order."""
+    from chaoyang.qca.cover import minimal_covers, minimum_cover_size
+
+    ref = json.loads((FIXTURES / "r_solvechart_example.json").read_text())
+    for chart in ref["charts"]:
+        masks = [sum(1 << j for j, hit in enumerate(row) if hit) for row in chart["chart"]]
+        result = minimal_covers(masks, len(chart["configs"]))
+        got = [[chart["primes"][i] for i in cover] for cover in result.covers]
+        assert got == chart["models"] and not result.truncated, chart["call"]
+        if "findmin" in chart:
+            assert minimum_cover_size(masks, len(chart["configs"])) == chart["findmin"]
