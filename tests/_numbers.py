@@ -85,6 +85,8 @@ ALLOWED = [
     Allowed("notebooks/05_fsqca.ipynb", "4.15", "both off the grid", "anchors the exercise proposes, inputs"),
     Allowed("notebooks/05_fsqca.ipynb", "0.5", "latent score above 0.5", "the planted world's cut for 'high', an input"),
     Allowed("notebooks/05_fsqca.ipynb", "0.8", "loadings around 0.8", "the planted loadings (chaoyang.world), inputs"),
+    Allowed("notebooks/05_fsqca.ipynb", "0.75", "0.75 to the test set", "exercise setting: the PRI cut-off to add, an input"),
+    Allowed("notebooks/05_fsqca.ipynb", "0.75", "PRI cut-off of 0.75 in the test set", "exercise setting: the PRI cut-off added, an input"),
     Allowed("notebooks/06_simulation.ipynb", "0.25", "mean 0.25", "the docking test's threshold mean, an input"),
     Allowed("notebooks/07_effects_stakeholders.ipynb", "0.3", "out (0.3)", "a value of the run's crowding-out grid, an input"),
     Allowed("notebooks/08_evolutionary_game.ipynb", "1.5", "both (S, N) and (E, P) are stable", "hand derivation from the stated payoffs"),
