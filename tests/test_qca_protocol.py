@@ -117,11 +117,15 @@ def test_protocol_bad_input(payf_solutions):
         qca.robustness_protocol(initial, [])
     with pytest.raises(TypeError, match="Solution"):
         qca.robustness_protocol(initial, ["A + B"])
-    other = qca.minimize(qca.truth_table(pd.DataFrame({"A": [1, 0], "Y": [1, 0]}), "Y", ["A"]))
+    other = qca.minimize(qca.truth_table(pd.DataFrame({"A": [1, 0], "HL": [1, 0]}), "HL", ["A"]))
     with pytest.raises(ValueError, match="same cases"):
         qca.robustness_protocol(initial, [other])
     with pytest.raises(ValueError, match="model=5"):
         qca.robustness_protocol(initial, tests, model=5)
+    data = pd.read_csv(FIXTURES / "PAYF.csv", index_col=0)
+    negated = qca.minimize(_quiet(qca.truth_table, data, "~HL", PAYF_CONDITIONS, incl_cut=0.8, n_cut=2), include="?")
+    with pytest.raises(ValueError, match="not the outcome"):
+        qca.robustness_protocol(initial, [negated])
 
 
 # ------------------------------------------------------------------ sensitivity ranges
@@ -347,8 +351,10 @@ def test_esa_bad_input_and_warning():
     with pytest.warns(QCAWarning, match="contradict the necessity claim"):
         qca.esa(tt, necessary="B")  # row 3 (A*~B) is positive but lacks B
     before = tt.table.copy()
-    qca.esa(tt, untenable="~A*B")
+    safe = qca.esa(tt, untenable="~A*B")
     pd.testing.assert_frame_equal(tt.table, before)  # the input truth table is not modified
+    assert tt.excluded is None and safe.excluded.index.tolist() == [2]
+    assert "ESA: remainder rows [2] closed" in safe.summary()
 
 
 # ------------------------------------------------------------------ several models, in R's order

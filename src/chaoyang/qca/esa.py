@@ -151,9 +151,7 @@ def esa(truth_table: TruthTable, *, necessary=(), untenable=(), exclude_rows=())
         table = pd.concat([tt.table, added[tt.table.columns]]).sort_index()
         table.index.name = "row"
     observed_n = {r: n for r, n in tt.observed_n.items() if r not in reasons}
-    result = replace(tt, table=table, observed_n=observed_n)
-    result.excluded = excluded
-    return result
+    return replace(tt, table=table, observed_n=observed_n, excluded=excluded)
 
 
 def contradictory_assumptions(positive, negative, *, models: str = "first") -> list[int]:

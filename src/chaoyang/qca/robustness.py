@@ -1,6 +1,6 @@
 """Robustness of QCA results across calibrations and truth-table cut-offs.
 
-In the spirit of the robustness protocol of Oana and Schneider (2021, SetMethods): re-run the whole
+In the spirit of the robustness protocol of Oana and Schneider (2024; SetMethods): re-run the whole
 analysis under every plausible specification - each calibration variant crossed with each
 consistency cut-off and frequency cut-off - and report which configurations (terms) survive in how
 many specifications. A term found in every specification belongs to the robust core; a term found
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from chaoyang._results import ResultMixin
-from chaoyang.qca._checks import QCAError, QCATypeError
+from chaoyang.qca._checks import QCAError, QCATypeError, split_negation
 from chaoyang.qca.minimize import Solution, minimize
 from chaoyang.qca.terms import term_membership
 from chaoyang.qca.truthtable import truth_table
@@ -360,6 +360,9 @@ def robustness_protocol(initial, tests, *, model: int = 0) -> ProtocolResult:
     members = []
     for i, test in enumerate(tests):
         m = solution_membership(test, model)
+        if split_negation(test.truth_table.outcome) != split_negation(initial.truth_table.outcome):
+            raise QCAError(f"test solution {i} explains {test.truth_table.outcome!r} but the initial solution "
+                           f"{initial.truth_table.outcome!r}: a test set varies the analyst's choices, not the outcome")
         if len(m) != len(is_m) or list(test.truth_table.case_names) != names:
             raise QCAError(f"test solution {i} is over other cases ({len(m)} cases) than the initial solution "
                            f"({len(is_m)}): every solution of a test set must analyse the same cases in the same order")
