@@ -137,20 +137,26 @@ def _first_terms(data, **kw):
         return None
 
 
-def test_incl_range_agrees_with_a_brute_force_scan():
+@pytest.mark.parametrize("parameter", ["incl_cut", "pri_cut"])
+def test_cut_off_ranges_agree_with_a_brute_force_scan(parameter):
     data = pd.read_csv(FIXTURES / "PAYF.csv", index_col=0)
-    r = qca.incl_range(data, "HL", PAYF_CONDITIONS, incl_cut=0.87, n_cut=2, step=0.01, max_runs=15).table.iloc[0]
-    base = _first_terms(data, incl_cut=0.87, n_cut=2)
-    grid = np.round(np.arange(0.72, 1.0001, 0.01), 2)
-    same = {float(v): _first_terms(data, incl_cut=float(v), n_cut=2) == base for v in grid}
-    inside = [v for v in grid if r["lower"] - 1e-9 <= v <= r["upper"] + 1e-9]
-    assert all(same[float(v)] for v in inside)
-    # the search is contiguous from 0.87: the value just beyond a closed bound changes the solution
-    if not r["lower_open"] and r["lower"] - 0.01 >= 0.72:
-        assert not same[round(r["lower"] - 0.01, 2)]
+    chosen = {"incl_cut": 0.87, "pri_cut": 0.6}
+    finder = qca.incl_range if parameter == "incl_cut" else qca.pri_range
+    r = finder(data, "HL", PAYF_CONDITIONS, **chosen, n_cut=2, step=0.01, max_runs=15).table.iloc[0]
+    base = _first_terms(data, **chosen, n_cut=2)
+    value = chosen[parameter]
+    grid = np.round(np.arange(value - 0.15, min(value + 0.15, 1.0) + 1e-9, 0.01), 2)
+
+    def same(v):
+        return _first_terms(data, **{**chosen, parameter: float(v)}, n_cut=2) == base
+
+    assert all(same(v) for v in grid if r["lower"] - 1e-9 <= v <= r["upper"] + 1e-9)
+    # the search is contiguous from the chosen value: one step beyond a closed bound changes the solution
+    if not r["lower_open"] and r["lower"] - 0.01 >= 0:
+        assert not same(round(r["lower"] - 0.01, 2))
     if not r["upper_open"] and r["upper"] + 0.01 <= 1:
-        assert not same[round(r["upper"] + 0.01, 2)]
-    assert r["lower"] <= 0.87 <= r["upper"]
+        assert not same(round(r["upper"] + 0.01, 2))
+    assert r["lower"] <= value <= r["upper"]
 
 
 def test_ncut_range_and_open_flag():
