@@ -201,3 +201,89 @@ def test_h4_rule_on_the_recomputed_solution(fsqca_solution):
     code = "\n".join(_cells(ROOT / "notebooks" / "05_fsqca.ipynb", "code"))
     assert 'glue("qca_h4_verdict", "supported" if single and combined' in code
     assert single and combined, "the recomputed solution no longer supports H4; the chapter's prose must change"
+
+
+# ---------------------------------------------------------------- fsQCA cut-off grids and robustness (issue 19)
+FSQCA = ROOT / "notebooks" / "05_fsqca.ipynb"
+
+
+def test_fsqca_grid_label_rules():
+    changes = _function(FSQCA, "grid_change_label")
+    binding = _function(FSQCA, "binding_label")
+    assert changes(["A + B"] * 6) == "does not change"
+    assert changes(["A", "A", "B"]) == "changes 1 time"
+    assert changes(["A", "B", "A", "A", "C"]) == "changes 3 times"
+    assert binding(1, 4) == "PRI, not raw consistency, is the binding constraint"
+    assert binding(3, 0) == "raw consistency, not PRI, is the binding constraint"
+    assert binding(2, 2).startswith("neither")
+
+
+@pytest.fixture(scope="module")
+def fsqca_members():
+    from chaoyang import qca
+    from chaoyang.data import composite_scores, load
+
+    code = "\n".join(_cells(FSQCA, "code"))
+    anchors = ast.literal_eval(re.search(r"^ANCHORS = (\{.*\})$", code, re.M)[1])
+    settings = ast.literal_eval(re.search(r"^N_CUT, INCL_CUT, PRI_CUT = (.*)$", code, re.M)[1])
+    conditions, outcome = ["BEL", "CLO", "BID", "EE", "RES"], "WIL"
+    scores = composite_scores(load("survey"), conditions + [outcome]).astype(float)
+    members = pd.DataFrame({c: qca.calibrate(scores[c], **anchors) for c in conditions + [outcome]})
+    return members, conditions, outcome, settings
+
+
+def test_fsqca_grid_verdicts_agree_with_recomputed_grids(fsqca_members):
+    """The chapter once typed 'the consistency cut-off barely matters between 0.75 and 0.88' and described the PRI
+    grid term by term; both are now labels computed from the grids. Re-derive them from the data."""
+    from chaoyang import qca
+
+    members, conditions, outcome, (n_cut, incl_cut, pri_cut) = fsqca_members
+    code = "\n".join(_cells(FSQCA, "code"))
+    pri_values = ast.literal_eval(re.search(r'vary="pri_cut",\s*values=(\([^)]*\))', code)[1])
+    assert 'vary="incl_cut", n_cut=N_CUT,' in code, "the chapter's consistency grid changed; update this test"
+    dir_exp = "BEL, CLO, BID, EE, RES"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        incl = qca.solution_grid(members, outcome, conditions, vary="incl_cut", n_cut=n_cut, pri_cut=pri_cut,
+                                 dir_exp=dir_exp).fit["expression"].tolist()
+        pri = qca.solution_grid(members, outcome, conditions, vary="pri_cut", values=pri_values, incl_cut=incl_cut,
+                                n_cut=n_cut, dir_exp=dir_exp).fit["expression"].tolist()
+    changes = lambda e: sum(a != b for a, b in zip(e, e[1:]))  # noqa: E731  (independent of the chapter's rule)
+    label = _function(FSQCA, "grid_change_label")
+    assert label(incl) == ("does not change" if changes(incl) == 0 else
+                           f"changes {changes(incl)} time{'s' if changes(incl) > 1 else ''}")
+    assert changes(pri) > changes(incl), "PRI no longer binds more than consistency; the summary must change"
+    markdown = "\n".join(_cells(FSQCA, "markdown"))
+    assert "barely matters" not in markdown
+    for key in ("qca_incl_grid_label", "qca_pri_grid_label", "qca_binding_label", "qca_pri_grid_reading"):
+        assert "{glue:text}`" + key + "`" in markdown, key
+    assert not re.search(r"at (PRI )?0\.\d+,? the (solution|combined)", markdown), "a PRI-grid reading is typed"
+
+
+def test_fsqca_robustness_and_cluster_prose_is_computed(fsqca_members):
+    """Sensitivity ranges, fit/case robustness, ESA and clusters are pasted, and the protocol's numbers follow
+    from their definitions (recomputed here from the memberships, not from the library's result object)."""
+    import numpy as np
+    from chaoyang import qca
+
+    members, conditions, outcome, (n_cut, incl_cut, pri_cut) = fsqca_members
+    markdown = "\n".join(_cells(FSQCA, "markdown"))
+    for key in ("qca_sr_incl", "qca_sr_pri", "qca_sr_ncut", "qca_RF_cov", "qca_RF_cons", "qca_RF_SC_minTS",
+                "qca_cases_robust_typical", "qca_n_csa", "qca_esa_pars_changed", "qca_cl_n_below", "qca_cl_dBP",
+                "qca_n_sufficient", "qca_least_robust_term", "qca_recovered_frequency"):
+        assert re.search(r"\{glue:text\}`" + key + r"(:[^`]*)?`", markdown), key
+    assert "Thirty of the 32" not in markdown and "police route is the least robust" not in markdown
+    dir_exp = "BEL, CLO, BID, EE, RES"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        initial = qca.minimize(qca.truth_table(members, outcome, conditions, incl_cut=incl_cut, n_cut=n_cut,
+                                               pri_cut=pri_cut), include="?", dir_exp=dir_exp)
+        test = qca.minimize(qca.truth_table(members, outcome, conditions, incl_cut=incl_cut, n_cut=20,
+                                            pri_cut=pri_cut), include="?", dir_exp=dir_exp)
+    y = members[outcome].to_numpy()
+    is_m = qca.expression_membership(members, initial.models[0].expression)
+    ts_m = qca.expression_membership(members, test.models[0].expression)
+    core = np.minimum(is_m, ts_m)
+    result = qca.robustness_protocol(initial, [test])
+    assert result.fit["RF_cov"] == pytest.approx(np.minimum(core, y).sum() / np.minimum(is_m, y).sum())
+    assert result.fit["RF_SC_minTS"] == pytest.approx(core.sum() / np.maximum(is_m, ts_m).sum())

@@ -1,5 +1,11 @@
 """fsQCA for the Chaoyang kit: calibration, necessity, truth tables, exact minimization, charts, robustness.
 
+Beyond R QCA: Oana and Schneider's robustness test protocol (``incl_range``, ``ncut_range``,
+``calibration_range`` sensitivity ranges; ``robustness_protocol`` with the robust core and the
+fit- and case-oriented parameters of SetMethods' ``rob.fit``/``rob.cases``), cluster diagnostics
+(``cluster_diagnostics``, ``cluster_solution``: SetMethods' ``cluster``) and the Enhanced
+Standard Analysis (``esa``, ``contradictory_assumptions``).
+
 Reproduces R package QCA 3.25 (Dusa 2019): ``calibrate`` (direct method), ``pof`` necessity
 parameters, ``truthTable`` and ``minimize`` (complex, parsimonious and intermediate solutions, with
 R's term and model order), checked against reference outputs of R in ``tests/fixtures/qca``.
@@ -28,11 +34,29 @@ from chaoyang.qca.grid import NoSolutionError, QCAResult, SolutionGrid, compare_
 from chaoyang.qca.minimize import Model, Solution, minimize, parse_dir_exp
 from chaoyang.qca.necessity import necessity
 from chaoyang.qca.primes import SearchLimitError
-from chaoyang.qca.robustness import RobustnessResult, robustness
+from chaoyang.qca.robustness import (CASE_TYPES, ProtocolResult, RobustnessResult, robustness,
+                                     robustness_protocol, solution_membership)
+from chaoyang.qca.sensitivity import SensitivityRanges, calibration_range, incl_range, ncut_range, pri_range
+from chaoyang.qca.cluster import ClusterDiagnostics, cluster_diagnostics, cluster_solution
+from chaoyang.qca.esa import contradictory_assumptions, esa
 from chaoyang.qca.terms import expression_membership
 from chaoyang.qca.truthtable import TruthTable, truth_table
 
 __all__ = [
+    "CASE_TYPES",
+    "ClusterDiagnostics",
+    "ProtocolResult",
+    "SensitivityRanges",
+    "calibration_range",
+    "cluster_diagnostics",
+    "cluster_solution",
+    "contradictory_assumptions",
+    "esa",
+    "incl_range",
+    "ncut_range",
+    "pri_range",
+    "robustness_protocol",
+    "solution_membership",
     "MAX_CONDITIONS",
     "Model",
     "NoSolutionError",

@@ -52,6 +52,8 @@ class TruthTable(ResultMixin):
         ``incl``/``PRI`` NaN when unobserved). Built on first access.
     conditions, outcome, incl_cut, n_cut, pri_cut
         The specification (``outcome`` keeps a leading ``~`` when the negation is explained).
+    excluded : DataFrame or None
+        Set by :func:`chaoyang.qca.esa`: the remainders closed to minimization and why; None otherwise.
     """
 
     table: pd.DataFrame
@@ -64,6 +66,7 @@ class TruthTable(ResultMixin):
     y: np.ndarray = field(repr=False)  # outcome membership as analysed (negated if asked)
     observed_n: dict = field(repr=False, default_factory=dict)  # row number -> n for observed remainders
     case_names: list = field(repr=False, default_factory=list)
+    excluded: pd.DataFrame | None = field(repr=False, default=None)  # remainders closed by chaoyang.qca.esa
 
     @property
     def k(self) -> int:
@@ -103,9 +106,14 @@ class TruthTable(ResultMixin):
         shown["incl"] = shown["incl"].map(lambda v: f"{v:.3f}")
         shown["PRI"] = shown["PRI"].map(lambda v: f"{v:.3f}")
         shown.index.name = None
-        return head + shown.to_string().splitlines() + [
+        lines = head + shown.to_string().splitlines() + [
+            f"({len(self.table)} rows listed; {2**self.k - len(self.table)} remainders)"
+            if self.excluded is not None else
             f"({len(self.table)} observed rows; {2**self.k - len(self.table)} remainders)"
         ]
+        if self.excluded is not None and len(self.excluded):
+            lines.append(f"ESA: remainder rows {self.excluded.index.tolist()} closed (OUT = 0, n = 0); see .excluded")
+        return lines
 
     def __repr__(self) -> str:
         return "\n".join(self._repr_lines())
