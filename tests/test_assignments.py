@@ -2,7 +2,10 @@
 
 Each assignment is built once per session with ``otter assign`` into a temporary folder (never the
 repository's ``_build``), then graded with ``otter run`` through :mod:`chaoyang.teaching.grading`. The
-tests run in one xdist worker (group "otter") because each grades notebooks in child processes.
+master's worked example (its solution cells) is also executed directly on the practice variant's
+data (full marks from :func:`chaoyang.teaching.checks.grade_variant`) and on a secret variant's data
+(under half the points: the public master is a worked example, not an answer key). The tests run in
+one xdist worker (group "otter") because each runs notebooks in child processes.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from chaoyang.teaching import assignments, grading
+from chaoyang.teaching import assignments, checks, grading, variants
 
 pytestmark = pytest.mark.xdist_group("otter")
 
@@ -163,3 +166,59 @@ def test_autograded_questions_reads_points(tmp_path):
         z.writestr("tests/q10.py", "OK_FORMAT = True\ntest = {'name': 'q10', 'points': 3, 'suites': []}\n")
         z.writestr("tests/q2.py", "OK_FORMAT = True\ntest = {'name': 'q2', 'points': 1.5, 'suites': []}\n")
     assert list(grading.autograded_questions(archive).items()) == [("q2", 1.5), ("q10", 3.0)]
+
+
+# ------------------------------------------------------------------ the master's worked example on variants
+SECRET = b"course secret of test_assignments 0123"
+
+
+def _solution_only(master: Path) -> nbformat.NotebookNode:
+    """The master's code cells minus its test cells: what a student copying the worked example would run."""
+    nb = nbformat.read(master, as_version=4)
+    kept, in_tests = [], False
+    for cell in nb.cells:
+        head = cell.source.strip().upper()
+        if cell.cell_type == "raw":
+            in_tests = head.startswith("# BEGIN TESTS") or (in_tests and not head.startswith("# END TESTS"))
+            continue
+        if cell.cell_type == "code" and not in_tests:
+            kept.append(nbformat.v4.new_code_cell(cell.source))
+    nb.cells = kept
+    return nb
+
+
+def _run_and_export(nb: nbformat.NotebookNode, folder: Path, names: list[str], *, allow_errors=False) -> dict:
+    """Execute a notebook in ``folder`` and return its answers as the sandbox exports them (JSON values).
+
+    With ``allow_errors`` every cell runs even after one fails (kinder to a copied worked example
+    than a real run, which stops at the first error: a stronger test of "under half")."""
+    from nbclient import NotebookClient
+
+    nb = copy.deepcopy(nb)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import json as _json\nfrom chaoyang.teaching.answers import encode_answers as _encode\n"
+        f"print('ANSWERS=' + _json.dumps(_encode(globals(), {names!r})))"))
+    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=allow_errors,
+                   resources={"metadata": {"path": str(folder)}}).execute()
+    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
+    return json.loads(text.split("ANSWERS=", 1)[1])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_worked_example_full_marks_on_practice_and_under_half_on_a_variant(name, tmp_path):
+    nb = _solution_only(assignments.get(name).master)
+    names = checks.answer_names(name)
+    results = {}
+    for kind, secret in (("practice", None), ("variant", SECRET)):
+        folder = tmp_path / kind
+        files = variants.student_files(name, "student-1", secret, folder / "data")
+        assert (folder / "data" / "variant.json").is_file() and files
+        answers = _run_and_export(nb, folder, names, allow_errors=secret is not None)
+        if secret is None:
+            assert set(answers) == set(names), f"{name}: the worked example leaves {set(names) - set(answers)} undefined"
+        grades = checks.grade_variant(name, answers, variants.derive(name, "student-1", secret))
+        results[kind] = (sum(g.points for g in grades), sum(g.possible for g in grades))
+    points, possible = results["practice"]
+    assert points == possible > 0, f"{name}: the worked example scores {points}/{possible} on its own practice variant"
+    points, possible = results["variant"]
+    assert points < 0.5 * possible, f"{name}: the public worked example scores {points}/{possible} on a secret variant"

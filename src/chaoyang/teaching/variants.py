@@ -428,3 +428,43 @@ def student_files(assignment: str, student_id: str, secret: bytes, dest: Path, *
     9106
     """
     return write_files(derive(assignment, student_id, secret, per_student=per_student), dest)
+
+
+def open_variant(assignment: str, folder="data"):
+    """What a student's notebook calls first: its data folder and its question parameters.
+
+    Parameters
+    ----------
+    assignment : str
+    folder : path-like, default "data"
+        The folder next to the notebook holding ``variant.json`` and the data files (the
+        instructor's build and the grading sandbox put them there).
+
+    Returns
+    -------
+    (Path, dict)
+        The data folder and the question parameters. Without ``folder/variant.json`` the public
+        practice variant's files are written to a fresh temporary folder (self-study; a note
+        says so): a course's notebooks always come with their ``data/``.
+
+    Examples
+    --------
+    >>> data, params = open_variant("a4_participation", "no-such-folder")  # doctest: +ELLIPSIS
+    No no-such-folder/variant.json here: using the public practice variant...
+    >>> params["often_from"], (data / "survey.csv").is_file()
+    (4, True)
+    """
+    import tempfile
+
+    folder = Path(folder)
+    if (folder / "variant.json").is_file():
+        payload = json.loads((folder / "variant.json").read_text(encoding="utf-8"))
+        if payload.get("assignment") != assignment:
+            raise VariantError(f"{folder / 'variant.json'} belongs to {payload.get('assignment')!r}, not {assignment!r}; "
+                               "use the data folder that came with this assignment")
+        return folder, payload["params"]
+    target = Path(tempfile.mkdtemp(prefix=f"chaoyang-practice-{assignment}-"))
+    write_files(derive(assignment, "practice", None), target)
+    print(f"No {folder.as_posix()}/variant.json here: using the public practice variant (self-study; its worked "
+          f"example is the public master). A course's assignment comes with its own data/ folder.")
+    return target, json.loads((target / "variant.json").read_text(encoding="utf-8"))["params"]
