@@ -222,3 +222,88 @@ def test_worked_example_full_marks_on_practice_and_under_half_on_a_variant(name,
     assert points == possible > 0, f"{name}: the worked example scores {points}/{possible} on its own practice variant"
     points, possible = results["variant"]
     assert points < 0.5 * possible, f"{name}: the public worked example scores {points}/{possible} on a secret variant"
+
+
+# ------------------------------------------------------------------ Colab, renamed copies, otter's artefacts
+FAKE_COLAB = "google/colab/__init__.py"
+
+
+def test_student_notebook_has_the_kits_install_line_and_no_otter_notebook(built):
+    for name in NAMES:
+        nb = nbformat.read(built[name] / "student" / f"{name}.ipynb", as_version=4)
+        code = [c.source for c in nb.cells if c.cell_type == "code"]
+        assert assignments.colab_install_line() in code[0], "the first cell installs the kit (Colab)"
+        assert f'grader = StudentChecks("{name}")' in code[1]
+        assert not any("otter.Notebook(" in c for c in code), "otter.Notebook needs tests/ and the file name"
+
+
+def test_student_notebook_runs_renamed_on_simulated_colab_with_its_variant(built, tmp_path):
+    """Colab as otter detects it (``google.colab`` imported in the kernel), no tests/ folder, a renamed file."""
+    name = "a4_participation" if "a4_participation" in NAMES else NAMES[0]
+    folder = tmp_path / "content"  # Colab's working folder holds only what the student uploads
+    variants.student_files(name, "student-1", SECRET, folder / "data")
+    fake = tmp_path / "fake-site" / FAKE_COLAB
+    fake.parent.mkdir(parents=True)
+    fake.write_text("# stands in for Colab's module: otter and the kit's notebooks test for it\n")
+    nb = nbformat.read(built[name] / "student" / f"{name}.ipynb", as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(
+        f"import sys, os\nsys.path.insert(0, {str(fake.parents[2])!r})\nimport google.colab\n"
+        "os.environ['COLAB_RELEASE_TAG'] = 'simulated'"))
+    renamed = folder / f"Copy of {name}.ipynb"
+    nbformat.write(nb, renamed)
+    from nbclient import NotebookClient
+
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    checks_run = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("grader.check(")]
+    assert len(checks_run) == len(checks.questions(name))
+    shown = ["".join(o.get("data", {}).get("text/plain", "") for o in c.outputs) for c in checks_run]
+    assert all(text.startswith("'q") or text.startswith("q") for text in shown), shown
+    assert not (folder / "tests").exists()
+
+
+@pytest.mark.slow
+def test_otter_run_in_a_clean_virtualenv_from_the_zip_gives_the_solution_full_marks(tmp_path):
+    """The autograder zip carries the kit's wheel and pinned requirements: a fresh venv built from it grades."""
+    import os
+
+    name = "a4_participation" if "a4_participation" in NAMES else NAMES[0]
+    wheel = assignments.build_wheel(tmp_path / "wheel")
+    folder = assignments.build_one(assignments.get(name), tmp_path / "build", run_tests=False, wheel=wheel)
+    source = tmp_path / "source"
+    with zipfile.ZipFile(folder / "autograder" / "autograder.zip") as archive:
+        archive.extractall(source)
+        names = archive.namelist()
+    assert wheel.name in names and "requirements.txt" in names and "constraints.txt" in names
+    import yaml
+
+    environment = yaml.safe_load((source / "environment.yml").read_text())
+    pip = [d["pip"] for d in environment["dependencies"] if isinstance(d, dict)][0]
+    assert f"{assignments.GRADESCOPE_SOURCE}/{wheel.name}[full]" in pip
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    python = venv / "bin" / "python"
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV", "CHAOYANG_DATA", "MPLBACKEND",
+                                                           "CHAOYANG_COURSE_SECRET"}}
+    env["JUPYTER_DATA_DIR"] = str(tmp_path / "jupyter-data")  # no user kernelspec can point at another Python
+    # environment.yml's pip list with Gradescope's /autograder/source replaced by the unpacked zip
+    requirements = [line.replace(assignments.GRADESCOPE_SOURCE, str(source)) for line in pip]
+    (tmp_path / "from-zip.txt").write_text("\n".join(requirements) + "\n")
+    install = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-r", str(tmp_path / "from-zip.txt")],
+                             capture_output=True, text=True, env=env, timeout=2400, cwd=source)
+    assert install.returncode == 0, install.stdout[-3000:] + install.stderr[-3000:]
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    (submission / f"{name}.ipynb").write_bytes((folder / "autograder" / f"{name}.ipynb").read_bytes())
+    out = tmp_path / "out"
+    out.mkdir()
+    run = subprocess.run([str(venv / "bin" / "otter"), "run", "-a", str(folder / "autograder" / "autograder.zip"),
+                          "-o", str(out), str(submission / f"{name}.ipynb")],
+                         capture_output=True, text=True, env=env, timeout=1800, cwd=tmp_path)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    results = json.loads((out / "results.json").read_text())
+    score = sum(t["score"] for t in results["tests"])
+    possible = sum(t["max_score"] for t in results["tests"])
+    assert score == possible == sum(q.points for q in checks.questions(name)), results
+    where = subprocess.run([str(python), "-c", "import chaoyang; print(chaoyang.__file__)"], capture_output=True,
+                           text=True, env=env, cwd=tmp_path).stdout
+    assert str(venv) in where and "site-packages" in where

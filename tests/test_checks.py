@@ -156,3 +156,19 @@ def test_describe_axes_reads_bars_lines_and_labels():
     plt.close(fig)
     assert [b["width"] for b in s["bars"]] == [0.1, 0.4]
     assert s["lines"][0]["y"] == [0.5, 0.6, 0.7] and s["legend"] == ["run"] and s["title"] == "T"
+
+
+def test_student_checks_use_the_notebooks_variant_without_a_secret(solved, tmp_path, monkeypatch):
+    """grader.check in a student's notebook: public checks from data/variant.json, no truth, no secret needed."""
+    monkeypatch.delenv("CHAOYANG_COURSE_SECRET", raising=False)
+    variant, answers = solved["a2_measurement"]["course"]
+    write_files(variant, tmp_path / "data")
+    monkeypatch.chdir(tmp_path)
+    namespace = {k: checks._decode_all({k: v})[k] for k, v in answers.items()}
+    grader = checks.StudentChecks("a2_measurement")
+    assert all(grader.check(q.name, namespace).passed for q in checks.questions("a2_measurement"))
+    practice_alphas = solved["a2_measurement"]["practice"][1]["alphas"]
+    report = grader.check("q2", dict(namespace, alphas=checks._decode_all({"a": practice_alphas})["a"]))
+    assert not report.passed and "constructs" in repr(report)
+    with pytest.raises(AssertionError, match="when your teacher grades"):
+        checks.otter_check("a2_measurement", "q2", namespace, hidden=True)

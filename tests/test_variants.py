@@ -135,3 +135,8 @@ def test_a1_data_withholds_the_gold_coding_of_the_blind_transcripts(tmp_path):
     for transcript in ("T25", "T26", "T27", "T28"):
         assert transcript not in set(gold["document"])
     assert {"T01", "T12"} <= set(gold["document"])
+
+
+def test_instructor_guide_prints_the_ranges_the_code_uses():
+    guide = (variants.Path(variants.__file__).resolve().parents[3] / "book" / "appendix" / "instructor-guide.md")
+    assert variants.ranges_markdown() in guide.read_text(encoding="utf-8")

@@ -73,7 +73,7 @@ RANGES = {
                            "kappa_transcript": "second-coded T01-T24, not T12"},
     "a2_measurement": {"constructs": "4 of COH PCR BRP BEL CLO BID EE RES, plus WIL; not the practice set"},
     "a3_mediation": {"pathway": ("party", "brand"), "seed": (1000, 99999)},
-    "a4_participation": {"often_from": (3, 5), "group": ("hukou == 'local'", "gender == 'female'")},
+    "a4_participation": {"often_from": "3 or 5 (the practice variant: 4)", "group": ("hukou == 'local'", "gender == 'female'")},
     "a5_fsqca": {"exclusion": (1.6, 2.4), "crossover": (3.5, 4.1), "inclusion": (4.3, 4.8),
                  "incl_cut": (0.75, 0.85), "n_cut": (5, 15), "pri_cut": (0.55, 0.72),
                  "pri_cut_strict": "pri_cut + 0.02 to 0.06"},
@@ -468,3 +468,28 @@ def open_variant(assignment: str, folder="data"):
     print(f"No {folder.as_posix()}/variant.json here: using the public practice variant (self-study; its worked "
           f"example is the public master). A course's assignment comes with its own data/ folder.")
     return target, json.loads((target / "variant.json").read_text(encoding="utf-8"))["params"]
+
+
+def ranges_markdown() -> str:
+    """The table of :data:`RANGES` as Markdown (the instructor guide prints it; a test keeps them equal).
+
+    Examples
+    --------
+    >>> ranges_markdown().splitlines()[0]
+    '| what | varies within |'
+    """
+    def show(value):
+        if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, (int, float)) for v in value):
+            return f"{value[0]} to {value[1]}"
+        if isinstance(value, tuple):
+            return ", ".join(str(v) for v in value)
+        return str(value)
+
+    rows = ["| what | varies within |", "|---|---|"]
+    for key, value in RANGES["world"].items():
+        rows.append(f"| world: {key} | {show(value)} |")
+    rows.append(f"| world: loadings after the shift | {LOADING_CLIP[0]} to {LOADING_CLIP[1]} |")
+    for assignment in ASSIGNMENTS:
+        for key, value in RANGES[assignment].items():
+            rows.append(f"| `{assignment}`: {key} | {show(value)} |")
+    return "\n".join(rows)

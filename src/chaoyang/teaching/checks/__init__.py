@@ -23,7 +23,7 @@ from chaoyang.errors import UnknownNameError
 from chaoyang.teaching.checks.common import Context, describe_axes, run_question
 from chaoyang.teaching.records import QuestionGrade
 
-__all__ = ["answer_names", "grade_answers", "grade_variant", "otter_check", "questions", "describe_axes"]
+__all__ = ["answer_names", "grade_answers", "grade_variant", "otter_check", "questions", "describe_axes", "StudentChecks"]
 
 _MODULES = {"a1_grounded_coding": "a1", "a2_measurement": "a2", "a3_mediation": "a3", "a4_participation": "a4",
             "a5_fsqca": "a5", "a6_simulation": "a6"}
@@ -115,27 +115,94 @@ def grade_answers(assignment: str, answers: dict, *, student_id: str, secret: by
     return grade_variant(assignment, answers, derive(assignment, student_id, secret, per_student=per_student))
 
 
+def _notebook_context(assignment: str, data="data") -> Context:
+    """The variant a running notebook works on: the grader's (secret in the environment), else the
+    notebook's ``data/variant.json`` (question parameters only, no truth), else the practice variant."""
+    import json
+    import os
+    from pathlib import Path
+
+    from chaoyang.teaching.variants import SECRET_ENV, Variant, derive
+
+    secret = os.environ.get(SECRET_ENV, "").encode() or None
+    if secret:
+        return Context(derive(assignment, os.environ.get("CHAOYANG_STUDENT_ID", "course"), secret))
+    path = Path(data) / "variant.json"
+    if path.is_file():
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        if payload.get("variant") != "practice":
+            return Context(Variant(assignment, payload.get("variant", "course"), payload["params"], None,
+                                   tag=payload.get("tag", "")), data_dir=Path(data))
+    return Context(derive(assignment, "practice", None))
+
+
 def otter_check(assignment: str, question: str, namespace: dict, *, hidden: bool = False) -> None:
     """Run one question's public (or hidden) checks on a notebook's variables; raise AssertionError on failure.
 
     The otter master's test cells call this, so ``grader.check`` shows the same public messages
-    as the kit's grader. Hidden checks here use the variant of ``data/variant.json``'s course
-    when ``CHAOYANG_COURSE_SECRET`` is set in the grading environment, else the practice variant.
+    as the kit's grader. Public checks use the notebook's ``data/variant.json``; hidden checks
+    need the variant's truth, so they run only where the grader can derive it (the course secret
+    in ``CHAOYANG_COURSE_SECRET``) or on the practice variant.
     """
-    import os
+    from chaoyang.teaching.answers import encode
 
-    from chaoyang.teaching.variants import derive
-
-    secret = os.environ.get("CHAOYANG_COURSE_SECRET", "").encode() or None
-    variant = derive(assignment, os.environ.get("CHAOYANG_STUDENT_ID", "course"), secret)
     wanted = [q for q in questions(assignment) if q.name == question]
     if not wanted:
         raise UnknownNameError(f"{assignment} has no autograded question {question!r}")
-    from chaoyang.teaching.answers import encode
-
+    ctx = _notebook_context(assignment)
+    if hidden and ctx.variant.world is None:
+        raise AssertionError("the correctness checks of a course variant run when your teacher grades the notebook")
     # The same JSON round trip as the sandbox's export, so both paths judge identical values.
     plain = _decode_all({k: encode(v) for k, v in namespace.items() if k in wanted[0].answers})
-    grade = run_question(wanted[0], plain, Context(variant))
+    grade = run_question(wanted[0], plain, ctx)
     failed = [c.message for c in grade.checks if c.hidden == hidden and not c.passed]
     if failed:
         raise AssertionError(failed[0])
+
+
+class CheckReport:
+    """What ``grader.check("q1")`` shows in a student's notebook."""
+
+    def __init__(self, question: str, passed: bool, message: str):
+        self.question, self.passed, self.message = question, passed, message
+
+    def __repr__(self) -> str:
+        if self.passed:
+            return (f"{self.question}: the shape checks pass (they are worth no points; the correctness of your "
+                    "answer is graded after you submit)")
+        return f"{self.question}: {self.message}"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        colour = "#1b7837" if self.passed else "#b2182b"
+        return f'<p style="color:{colour}">{html.escape(repr(self))}</p>'
+
+
+class StudentChecks:
+    """The ``grader`` of a student's notebook: ``grader.check("q1")`` runs the question's public checks.
+
+    Unlike ``otter.Notebook`` it needs no ``tests/`` folder and no particular file name, so it works
+    on Google Colab and in a renamed copy ("Copy of a3_mediation.ipynb"); the checks are the same
+    functions the kit's grader runs.
+
+    Examples
+    --------
+    >>> grader = StudentChecks("a6_simulation")
+    >>> grader.check("q1", {"final_rates": None}).passed
+    False
+    """
+
+    def __init__(self, assignment: str):
+        questions(assignment)  # unknown names fail here, with the list of known ones
+        self.assignment = assignment
+
+    def check(self, question: str, global_env: dict | None = None) -> CheckReport:
+        import inspect
+
+        env = global_env if global_env is not None else inspect.currentframe().f_back.f_globals
+        try:
+            otter_check(self.assignment, question, env)
+        except AssertionError as err:
+            return CheckReport(question, False, str(err))
+        return CheckReport(question, True, "")

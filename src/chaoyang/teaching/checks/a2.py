@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from chaoyang.teaching.checks.common import Check, Question, close, is_series, labels, need
+from chaoyang.world import items_of
 
 ASSIGNMENT = "a2_measurement"
 
@@ -18,7 +19,7 @@ def _ref(ctx):
     from chaoyang.world import items_of
 
     constructs = ctx.params["constructs"]
-    survey = read_survey(survey_csv(ctx.variant))
+    survey = ctx.survey()
     reverse = sorted(i.column for c in constructs for i in items_of(c) if i.reverse)
     scored = survey.copy()
     scored[reverse] = 6 - survey[reverse]
@@ -46,7 +47,7 @@ def ref(ctx):
 
 def _q1_public(a, ctx):
     need(isinstance(a["scored"], pd.DataFrame), "scored must be a pandas DataFrame")
-    need(a["scored"].shape == ref(ctx)["survey"].shape, "scored must have the survey's shape")
+    need(a["scored"].shape == ctx.survey().shape, "scored must have the survey's shape")
     need(isinstance(a["reverse_items"], list), "reverse_items must be a list of column names")
 
 
@@ -77,7 +78,7 @@ def _q2_hidden(a, ctx):
 
 def _q3_public(a, ctx):
     need(is_series(a["std_loadings"]), "std_loadings must be a pandas Series")
-    need(labels(a["std_loadings"].index) == ref(ctx)["items"], "std_loadings must be indexed by the items of your constructs, in order")
+    need(labels(a["std_loadings"].index) == [i.column for c in ctx.params["constructs"] for i in items_of(c)], "std_loadings must be indexed by the items of your constructs, in order")
 
 
 def _q3_hidden(a, ctx):

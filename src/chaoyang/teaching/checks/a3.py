@@ -55,12 +55,11 @@ def _labelled(result) -> dict:
 
 def _ref(ctx):
     from chaoyang import sem
-    from chaoyang.teaching.variants import read_survey, survey_csv
     from chaoyang.world import items_of
 
     p = ctx.params
     constructs = [p["driver"], *p["mediators"], p["outcome"]]
-    scored = scored_survey(read_survey(survey_csv(ctx.variant)), constructs)
+    scored = scored_survey(ctx.survey(), constructs)
     measurement = {c: [i.column for i in items_of(c)] for c in constructs}
     syntax = sem.parallel_mediation_syntax(p["driver"], p["mediators"], p["outcome"], measurement=measurement)
     result = _quiet_fit(syntax, scored, n_boot=p["n_boot"], seed=p["seed"])

@@ -5,16 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from chaoyang.world import PARTICIPATION_FORMS
 from chaoyang.teaching.checks.common import Check, Question, close, is_frame, is_series, labels, need
 
 ASSIGNMENT = "a4_participation"
+FORMS = list(PARTICIPATION_FORMS)
 
 
 def _ref(ctx):
-    from chaoyang.teaching.variants import read_survey, survey_csv
     from chaoyang.world import PARTICIPATION_FORMS
 
-    survey = read_survey(survey_csv(ctx.variant))
+    survey = ctx.survey()
     forms = list(PARTICIPATION_FORMS)
     often = ctx.params["often_from"]
     group = ctx.params["group"]
@@ -32,7 +33,7 @@ def ref(ctx):
 def _q1_public(a, ctx):
     t = a["frequency_table"]
     need(is_frame(t), "frequency_table must be a pandas DataFrame")
-    need(labels(t.index) == ref(ctx)["forms"], "rows must be the six forms in the order of `forms`")
+    need(labels(t.index) == FORMS, "rows must be the six forms in the order of `forms`")
     need(labels(t.columns) == ["1", "2", "3", "4", "5"], "columns must be the answers 1, 2, 3, 4, 5")
 
 
@@ -43,8 +44,8 @@ def _q1_hidden(a, ctx):
 
 def _q2_public(a, ctx):
     need(is_series(a["share_often"]), "share_often must be a pandas Series")
-    need(labels(a["share_often"].index) == ref(ctx)["forms"], "share_often must be indexed by the six forms, in order")
-    need(isinstance(a["most_common_form"], str) and a["most_common_form"] in ref(ctx)["forms"],
+    need(labels(a["share_often"].index) == FORMS, "share_often must be indexed by the six forms, in order")
+    need(isinstance(a["most_common_form"], str) and a["most_common_form"] in FORMS,
          "most_common_form must be the name of one of the forms")
 
 
@@ -55,7 +56,7 @@ def _q2_hidden(a, ctx):
 
 def _q3_public(a, ctx):
     need(is_series(a["group_gap"]), "group_gap must be a pandas Series")
-    need(labels(a["group_gap"].index) == ref(ctx)["forms"], "group_gap must be indexed by the six forms, in order")
+    need(labels(a["group_gap"].index) == FORMS, "group_gap must be indexed by the six forms, in order")
     need(isinstance(a["largest_gap_form"], str), "largest_gap_form must be a string")
 
 
@@ -85,7 +86,7 @@ def _q4_hidden(a, ctx):
     # bar() or barh(), pandas .plot.bar(), any order of the forms: the lengths must be the shares.
     need(close(np.sort(vertical), expected, 1e-6) or close(np.sort(horizontal), expected, 1e-6), "heights")
     ticks = set(s["xticklabels"]) | set(s["yticklabels"])
-    need(set(ref(ctx)["forms"]) <= ticks, "ticks")
+    need(set(FORMS) <= ticks, "ticks")
     need(s["title"].strip() != "" and (s["ylabel"].strip() != "" or s["xlabel"].strip() != ""), "labels")
 
 

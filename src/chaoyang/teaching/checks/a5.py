@@ -17,11 +17,10 @@ def _positive(table) -> list[int]:
 def _ref(ctx):
     from chaoyang import qca
     from chaoyang.data import composite_scores
-    from chaoyang.teaching.variants import read_survey, survey_csv
 
     p = ctx.params
     sets = p["conditions"] + [p["outcome"]]
-    scores = composite_scores(read_survey(survey_csv(ctx.variant)), sets).astype(float)
+    scores = composite_scores(ctx.survey(), sets).astype(float)
     anchors = p["anchors"]
     members = pd.DataFrame({c: qca.calibrate(scores[c], anchors["exclusion"], anchors["crossover"], anchors["inclusion"])
                             for c in sets}, index=scores.index)
@@ -59,7 +58,7 @@ def _q1_public(a, ctx):
     m, p = a["members"], ctx.params
     need(is_frame(m), "members must be a pandas DataFrame")
     need(labels(m.columns) == p["conditions"] + [p["outcome"]], "columns must be the conditions then the outcome, in order")
-    need(len(m) == len(ref(ctx)["members"]), "one row per resident, as in scores")
+    need(len(m) == len(ctx.survey()), "one row per resident, as in scores")
 
 
 def _q1_hidden(a, ctx):

@@ -59,10 +59,22 @@ class Question:
 class Context:
     """The variant being graded plus a cache of reference computations (computed once per variant)."""
 
-    def __init__(self, variant):
+    def __init__(self, variant, data_dir=None):
         self.variant = variant
         self.params = variant.params
+        self.data_dir = data_dir
         self._cache: dict = {}
+
+    def survey(self):
+        """The variant's survey: from ``data_dir`` in a student's notebook, else regenerated (grader)."""
+        from chaoyang.teaching.variants import read_survey, survey_csv
+
+        if "survey" not in self._cache:
+            if self.data_dir is not None:
+                self._cache["survey"] = read_survey(self.data_dir / "survey.csv")
+            else:
+                self._cache["survey"] = read_survey(survey_csv(self.variant))
+        return self._cache["survey"]
 
     def get(self, key: str, build: Callable):
         if key not in self._cache:
