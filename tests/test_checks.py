@@ -172,3 +172,9 @@ def test_student_checks_use_the_notebooks_variant_without_a_secret(solved, tmp_p
     assert not report.passed and "constructs" in repr(report)
     with pytest.raises(AssertionError, match="when your teacher grades"):
         checks.otter_check("a2_measurement", "q2", namespace, hidden=True)
+
+
+def test_a5_practice_loses_bel_res():
+    """The master's Question 7 says that in the practice variant BEL*RES is lost at PRI 0.70 (against 0.68)."""
+    ref = checks.a5.ref(checks.common.Context(derive("a5_fsqca", "s", None)))
+    assert ref["lost"] == ["BEL*RES"] and "BEL*RES" in ref["terms"]

@@ -1,4 +1,12 @@
-"""Checks of assignment a3 (mediation): a parallel triple-mediation model of the variant's pathway."""
+"""Checks of assignment a3 (mediation): a parallel triple-mediation model of the variant's pathway.
+
+Each question lists the answers it grades, its points (all on the hidden checks) and its checks.
+
+Examples
+--------
+>>> [(q.name, q.points, len(q.public), len(q.hidden)) for q in QUESTIONS][0]
+('q1', 2, 1, 1)
+"""
 
 from __future__ import annotations
 
