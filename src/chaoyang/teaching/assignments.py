@@ -251,17 +251,22 @@ def portable_student_notebook(path: Path, name: str) -> None:
     (same ``grader.check("q1")`` cells, same messages as the kit's grader). A first cell installs the
     kit where it is missing (Colab), with the install line of the configured repository URL.
     """
-    import nbformat
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    cells = nb["cells"]
 
-    nb = nbformat.read(path, as_version=4)
-    init = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and "otter.Notebook(" in cell.source]
+    def source(cell):
+        return cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+
+    init = [i for i, cell in enumerate(cells) if cell["cell_type"] == "code" and "otter.Notebook(" in source(cell)]
     if len(init) != 1:
         raise AssignmentError(f"{path}: expected one otter initialisation cell, found {len(init)}")
-    nb.cells[init[0]].source = GRADER_CELL.format(name=name)
-    install = nbformat.v4.new_code_cell(INSTALL_CELL.format(install=colab_install_line()))
-    install.metadata = dict(nb.cells[init[0]].metadata)
-    nb.cells.insert(init[0], install)
-    nbformat.write(nb, path)
+    cells[init[0]]["source"] = GRADER_CELL.format(name=name)
+    install = {"cell_type": "code", "execution_count": None, "metadata": dict(cells[init[0]].get("metadata", {})),
+               "outputs": [], "source": INSTALL_CELL.format(install=colab_install_line())}
+    if "id" in cells[init[0]]:  # nbformat 4.5 cells carry ids; otter's 4.4 notebooks do not
+        install["id"] = "kit-install"
+    cells.insert(init[0], install)
+    Path(path).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def build_wheel(dest: Path, python: str = sys.executable) -> Path:
@@ -307,16 +312,18 @@ def add_environment(zip_path: Path, wheel: Path) -> None:
     and appends the same two lines, with Gradescope's absolute paths, to the pip section of
     ``environment.yml``, which otter's ``setup.sh`` installs.
     """
-    import yaml
-
     zip_path, wheel = Path(zip_path), Path(wheel)
     with zipfile.ZipFile(zip_path) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
-    environment = yaml.safe_load(members["environment.yml"].decode("utf-8"))
-    for dep in environment["dependencies"]:
-        if isinstance(dep, dict) and "pip" in dep:
-            dep["pip"] += [f"-c {GRADESCOPE_SOURCE}/constraints.txt", f"{GRADESCOPE_SOURCE}/{wheel.name}[full]"]
-    members["environment.yml"] = yaml.safe_dump(environment, sort_keys=False).encode("utf-8")
+    # otter writes environment.yml with one pip list (``  - pip:`` then ``      - otter-grader...``); append to it.
+    lines = members["environment.yml"].decode("utf-8").splitlines()
+    otter_line = [i for i, line in enumerate(lines) if line.strip().startswith("- otter-grader")]
+    if len(otter_line) != 1:
+        raise AssignmentError(f"{zip_path}: environment.yml has no single otter-grader pip line to extend")
+    indent = lines[otter_line[0]][: len(lines[otter_line[0]]) - len(lines[otter_line[0]].lstrip())]
+    lines[otter_line[0] + 1:otter_line[0] + 1] = [f"{indent}- -c {GRADESCOPE_SOURCE}/constraints.txt",
+                                                   f"{indent}- {GRADESCOPE_SOURCE}/{wheel.name}[full]"]
+    members["environment.yml"] = ("\n".join(lines) + "\n").encode("utf-8")
     members["constraints.txt"] = ("\n".join(pinned_constraints()) + "\n").encode("utf-8")
     members["requirements.txt"] = f"-c constraints.txt\n./{wheel.name}[full]\n".encode("utf-8")
     members[wheel.name] = wheel.read_bytes()

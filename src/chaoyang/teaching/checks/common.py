@@ -16,10 +16,11 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from chaoyang.errors import ChaoyangError
 from chaoyang.teaching.records import CheckResult, QuestionGrade
 
 
-class Fail(Exception):
+class Fail(ChaoyangError, ValueError):
     """A check failed; the message says what to fix (public checks only show it)."""
 
 
