@@ -540,11 +540,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         import os
 
-        from chaoyang.teaching.variants import SECRET_ENV, load_secret
+        from chaoyang.teaching.variants import SCOPE_ENV, SECRET_ENV, load_secret
 
         secret = load_secret(args.secret_file) if args.secret_file or os.environ.get(SECRET_ENV) else None
-        print("student data: the course variant (secret set)" if secret else
-              "student data: none (no course secret): students' notebooks use the public practice variant")
+        if secret and os.environ.get(SCOPE_ENV, "course").strip().lower() == "student":
+            print(f"{SCOPE_ENV}=student: every student needs their own data/ folder "
+                  "(chaoyang.teaching.variants.student_files); the student folders get none")
+            secret = None
+        else:
+            print("student data: the course variant (secret set)" if secret else
+                  "student data: none (no course secret): students' notebooks use the public practice variant")
         for folder in build(args.only, args.out, run_tests=not args.no_run_tests, with_wheel=not args.no_wheel,
                             secret=secret):
             print(f"built {folder} (+ {folder.name}.zip)")
