@@ -281,8 +281,14 @@ def build_wheel(dest: Path, python: str = sys.executable) -> Path:
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    done = subprocess.run([python, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(dest),
-                           str(REPO_ROOT)], capture_output=True, text=True, timeout=1200)
+    # setuptools builds in the source tree (build/): remove what this build leaves behind.
+    leftovers = [path for path in (REPO_ROOT / "build",) if not path.exists()]
+    try:
+        done = subprocess.run([python, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(dest),
+                               str(REPO_ROOT)], capture_output=True, text=True, timeout=1200)
+    finally:
+        for path in leftovers:
+            shutil.rmtree(path, ignore_errors=True)
     wheels = sorted(dest.glob("chaoyang-*.whl"))
     if done.returncode != 0 or len(wheels) != 1:
         raise AssignmentError(f"building the kit's wheel failed (exit {done.returncode}, {len(wheels)} wheels):\n"
