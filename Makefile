@@ -24,7 +24,7 @@ help:
 	@echo "make test   run the whole test suite"
 	@echo "make data   regenerate datasets/ from the planted truth"
 	@echo "make bench  run the benchmarks in benchmarks/"
-	@echo "make assignments   otter assign every exercise into _build/assignments/ (student + autograder + LMS zip)"
+	@echo "make assignments [SECRET_FILE=path]   otter assign every exercise into _build/assignments/ (student + course variant data + autograder zip with the kit's wheel + LMS zip)"
 	@echo "make grade ASSIGNMENT=<name> SUBMISSIONS=<folder>   grade a folder of notebooks into _build/grades/<name>-gradebook.csv"
 	@echo "make release   wheel + sdist (dist/), site, PDF, assignment bundle, then check version/changelog/citation agree"
 
@@ -75,8 +75,10 @@ data: $(STAMP)
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
 
+# With a course secret (CHAOYANG_COURSE_SECRET or SECRET_FILE=path outside the repository) the student folders get
+# the course variant's data/; without one, students' notebooks use the public practice variant.
 assignments: $(STAMP)
-	$(BIN)/python -m chaoyang.teaching.assignments build
+	$(BIN)/python -m chaoyang.teaching.assignments build $(if $(SECRET_FILE),--secret-file $(SECRET_FILE))
 
 grade: $(STAMP)
 	@test -n "$(ASSIGNMENT)" -a -n "$(SUBMISSIONS)" || { echo "usage: make grade ASSIGNMENT=<name> SUBMISSIONS=<folder>"; exit 2; }

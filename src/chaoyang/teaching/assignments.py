@@ -10,6 +10,16 @@ Each assignment is a folder ``exercises/<name>/`` holding an otter-grader master
     _build/assignments/<name>/autograder/autograder.zip what ``otter run`` / :mod:`chaoyang.teaching.grading` needs
     _build/assignments/<name>.zip                       the student folder zipped, for an LMS
 
+The autograder zip carries a working environment (:func:`add_environment`): the kit as a wheel
+(``chaoyang-<version>-py3-none-any.whl``), ``constraints.txt`` (every ``==`` pin of the repository's
+``requirements.txt``) and ``requirements.txt`` (the wheel with its ``full`` extra, under those
+constraints); its ``environment.yml`` installs them, so ``otter run`` in a clean virtual environment
+built from the zip, and Gradescope, grade with the same kit and stack as the tests.
+
+With a course secret (``CHAOYANG_COURSE_SECRET`` or ``--secret-file``) the student folder and zip
+also hold ``data/``: the course variant's ``variant.json`` and data files
+(:mod:`chaoyang.teaching.variants`); without one, students' notebooks use the public practice variant.
+
 Nothing generated is committed (``_build/`` is ignored).
 
 The leak scanner (:func:`secret_lines`, :func:`find_leaks`) collects every line of a master that
@@ -118,7 +128,7 @@ def get(name: str, exercises_dir: Path = EXERCISES_DIR) -> Assignment:
 
 # ---------------------------------------------------------------------------------------------- build
 def build_one(assignment: Assignment, out_dir: Path = BUILD_DIR, *, run_tests: bool = True,
-              python: str = sys.executable) -> Path:
+              python: str = sys.executable, wheel: Path | None = None, secret: bytes | None = None) -> Path:
     """Run ``otter assign`` on one master notebook and lay out the result.
 
     Parameters
@@ -132,6 +142,11 @@ def build_one(assignment: Assignment, out_dir: Path = BUILD_DIR, *, run_tests: b
         fails the build if a solution does not pass its own tests).
     python : str
         Interpreter whose ``otter`` to use (default: this one).
+    wheel : Path, optional
+        The kit's wheel to put into the autograder zip (default: none added; :func:`build` builds
+        one with :func:`build_wheel`).
+    secret : bytes, optional
+        Course secret: the student folder gets ``data/`` with the course variant.
 
     Returns
     -------
@@ -160,8 +175,15 @@ def build_one(assignment: Assignment, out_dir: Path = BUILD_DIR, *, run_tests: b
             raise AssignmentError(f"otter assign made {len(zips)} autograder zips for {assignment.name}; "
                                   "expected exactly one (is `generate: true` in the ASSIGNMENT CONFIG?)")
         zips[0].rename(dist / "autograder" / "autograder.zip")
+        if wheel is not None:
+            add_environment(dist / "autograder" / "autograder.zip", wheel)
+        portable_student_notebook(dist / "student" / assignment.master.name, assignment.name)
         if assignment.readme.is_file():
             shutil.copy2(assignment.readme, dist / "student" / "README.md")
+        if secret:
+            from chaoyang.teaching.variants import student_files
+
+            student_files(assignment.name, "course", secret, dist / "student" / "data", per_student=False)
         if target.exists():
             shutil.rmtree(target)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -178,8 +200,16 @@ def build_one(assignment: Assignment, out_dir: Path = BUILD_DIR, *, run_tests: b
     return target
 
 
-def build(names: list[str] | None = None, out_dir: Path = BUILD_DIR, *, run_tests: bool = True) -> list[Path]:
+def build(names: list[str] | None = None, out_dir: Path = BUILD_DIR, *, run_tests: bool = True,
+          with_wheel: bool = True, secret: bytes | None = None) -> list[Path]:
     """Build every assignment (or those in ``names``); see :func:`build_one`.
+
+    Parameters
+    ----------
+    with_wheel : bool, default True
+        Build the kit's wheel once (:func:`build_wheel`) and put it into every autograder zip.
+    secret : bytes, optional
+        Course secret: every student folder gets the course variant's ``data/``.
 
     Returns
     -------
@@ -187,7 +217,125 @@ def build(names: list[str] | None = None, out_dir: Path = BUILD_DIR, *, run_test
         The assignment folders written.
     """
     chosen = discover() if not names else [get(n) for n in names]
-    return [build_one(a, out_dir, run_tests=run_tests) for a in chosen]
+    wheel = build_wheel(Path(out_dir) / "_wheel") if with_wheel else None
+    return [build_one(a, out_dir, run_tests=run_tests, wheel=wheel, secret=secret) for a in chosen]
+
+
+def colab_install_line() -> str:
+    """The install line of the kit from the ONE repository URL in ``_config.yml`` (book/_ext/book_release.py)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("book_release", REPO_ROOT / "book" / "_ext" / "book_release.py")
+    book_release = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(book_release)
+    return book_release.install_line(book_release.read_repository_url(REPO_ROOT))
+
+
+#: What replaces otter's ``grader = otter.Notebook("<name>.ipynb")`` in student notebooks.
+GRADER_CELL = """# Initialize the checks: grader.check("q1") runs a question's shape checks (no tests/ folder needed)
+from chaoyang.teaching.checks import StudentChecks
+grader = StudentChecks("{name}")"""
+
+INSTALL_CELL = """# On Google Colab (or anywhere the kit is missing) this installs it; elsewhere it does nothing
+import importlib.util
+if importlib.util.find_spec("chaoyang") is None:
+    {install}"""
+
+
+def portable_student_notebook(path: Path, name: str) -> None:
+    """Make a student notebook work on Google Colab and under any file name.
+
+    otter's ``grader = otter.Notebook("<name>.ipynb")`` reads the tests from the notebook file of that
+    name (a renamed "Copy of ..." breaks it) and refuses metadata tests on Colab; the public checks
+    live in the kit, so the notebook's ``grader`` becomes :class:`chaoyang.teaching.checks.StudentChecks`
+    (same ``grader.check("q1")`` cells, same messages as the kit's grader). A first cell installs the
+    kit where it is missing (Colab), with the install line of the configured repository URL.
+    """
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    cells = nb["cells"]
+
+    def source(cell):
+        return cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+
+    init = [i for i, cell in enumerate(cells) if cell["cell_type"] == "code" and "otter.Notebook(" in source(cell)]
+    if len(init) != 1:
+        raise AssignmentError(f"{path}: expected one otter initialisation cell, found {len(init)}")
+    cells[init[0]]["source"] = GRADER_CELL.format(name=name)
+    install = {"cell_type": "code", "execution_count": None, "metadata": dict(cells[init[0]].get("metadata", {})),
+               "outputs": [], "source": INSTALL_CELL.format(install=colab_install_line())}
+    if "id" in cells[init[0]]:  # nbformat 4.5 cells carry ids; otter's 4.4 notebooks do not
+        install["id"] = "kit-install"
+    cells.insert(init[0], install)
+    Path(path).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def build_wheel(dest: Path, python: str = sys.executable) -> Path:
+    """Build the kit's wheel from the repository into ``dest`` (``pip wheel --no-deps``) and return it.
+
+    Raises
+    ------
+    AssignmentError
+        If pip fails or makes no single ``chaoyang-*.whl``.
+    """
+    dest = Path(dest)
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    # setuptools builds in the source tree (build/): remove what this build leaves behind.
+    leftovers = [path for path in (REPO_ROOT / "build",) if not path.exists()]
+    try:
+        done = subprocess.run([python, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(dest),
+                               str(REPO_ROOT)], capture_output=True, text=True, timeout=1200)
+    finally:
+        for path in leftovers:
+            shutil.rmtree(path, ignore_errors=True)
+    wheels = sorted(dest.glob("chaoyang-*.whl"))
+    if done.returncode != 0 or len(wheels) != 1:
+        raise AssignmentError(f"building the kit's wheel failed (exit {done.returncode}, {len(wheels)} wheels):\n"
+                              f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return wheels[0]
+
+
+def pinned_constraints(requirements: Path = REPO_ROOT / "requirements.txt") -> list[str]:
+    """Every ``name==version`` pin of the repository's requirements file (comments dropped)."""
+    pins = []
+    for line in Path(requirements).read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "==" in line and not line.startswith("-"):
+            pins.append(line)
+    return pins
+
+
+#: Where Gradescope unpacks the autograder zip (otter's setup.sh and run_autograder use it too).
+GRADESCOPE_SOURCE = "/autograder/source"
+
+
+def add_environment(zip_path: Path, wheel: Path) -> None:
+    """Put the kit's wheel and the pinned requirements into an otter autograder zip.
+
+    Adds ``<wheel name>``, ``constraints.txt`` and ``requirements.txt`` (``-c constraints.txt`` and
+    ``./<wheel>[full]``: install it from the unpacked zip with ``pip install -r requirements.txt``)
+    and appends the same two lines, with Gradescope's absolute paths, to the pip section of
+    ``environment.yml``, which otter's ``setup.sh`` installs.
+    """
+    zip_path, wheel = Path(zip_path), Path(wheel)
+    with zipfile.ZipFile(zip_path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    # otter writes environment.yml with one pip list (``  - pip:`` then ``      - otter-grader...``); append to it.
+    lines = members["environment.yml"].decode("utf-8").splitlines()
+    otter_line = [i for i, line in enumerate(lines) if line.strip().startswith("- otter-grader")]
+    if len(otter_line) != 1:
+        raise AssignmentError(f"{zip_path}: environment.yml has no single otter-grader pip line to extend")
+    indent = lines[otter_line[0]][: len(lines[otter_line[0]]) - len(lines[otter_line[0]].lstrip())]
+    lines[otter_line[0] + 1:otter_line[0] + 1] = [f"{indent}- -c {GRADESCOPE_SOURCE}/constraints.txt",
+                                                   f"{indent}- {GRADESCOPE_SOURCE}/{wheel.name}[full]"]
+    members["environment.yml"] = ("\n".join(lines) + "\n").encode("utf-8")
+    members["constraints.txt"] = ("\n".join(pinned_constraints()) + "\n").encode("utf-8")
+    members["requirements.txt"] = f"-c constraints.txt\n./{wheel.name}[full]\n".encode("utf-8")
+    members[wheel.name] = wheel.read_bytes()
+    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
 
 
 # ---------------------------------------------------------------------------------------- leak scan
@@ -389,11 +537,27 @@ def main(argv: list[str] | None = None) -> int:
     build_parser.add_argument("--only", nargs="*", default=None, metavar="NAME", help="assignment names")
     build_parser.add_argument("--out", type=Path, default=BUILD_DIR, help="output folder")
     build_parser.add_argument("--no-run-tests", action="store_true", help="skip running solutions against tests")
+    build_parser.add_argument("--no-wheel", action="store_true", help="do not put the kit's wheel into the autograder zips")
+    build_parser.add_argument("--secret-file", type=Path, default=None,
+                              help="course secret file (else CHAOYANG_COURSE_SECRET; none: practice variant)")
     scan_parser = sub.add_parser("scan", help="look for solution lines in the book, the site and student builds")
     scan_parser.add_argument("paths", nargs="*", type=Path)
     args = parser.parse_args(argv)
     if args.command == "build":
-        for folder in build(args.only, args.out, run_tests=not args.no_run_tests):
+        import os
+
+        from chaoyang.teaching.variants import SCOPE_ENV, SECRET_ENV, load_secret
+
+        secret = load_secret(args.secret_file) if args.secret_file or os.environ.get(SECRET_ENV) else None
+        if secret and os.environ.get(SCOPE_ENV, "course").strip().lower() == "student":
+            print(f"{SCOPE_ENV}=student: every student needs their own data/ folder "
+                  "(chaoyang.teaching.variants.student_files); the student folders get none")
+            secret = None
+        else:
+            print("student data: the course variant (secret set)" if secret else
+                  "student data: none (no course secret): students' notebooks use the public practice variant")
+        for folder in build(args.only, args.out, run_tests=not args.no_run_tests, with_wheel=not args.no_wheel,
+                            secret=secret):
             print(f"built {folder} (+ {folder.name}.zip)")
         leaks = scan_publication()
     else:
