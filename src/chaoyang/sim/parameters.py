@@ -251,12 +251,12 @@ _NO_MOBILIZATION = {"rituals": False, "police_engagement": False, "brand": False
 REGIMES: dict[str, dict[str, object]] = {
     "emotional": {**_EMOTIONAL, **_NO_PAY},
     "subsidy": {**_NO_MOBILIZATION, **_NO_PAY, "pay_per_hour": 20.0, "pay_per_tip": 50.0},
+    "none": {**_NO_MOBILIZATION, **_NO_PAY},
     "emotional+allowance": {**_EMOTIONAL, **_NO_PAY, "allowance_per_day": 10.0},
     "emotional+patrols": {**_EMOTIONAL, **_NO_PAY, "patrol_members_per_community": 2},
     "emotional+rewards": {**_EMOTIONAL, **_NO_PAY, "pay_per_tip": 100.0},
     "mixed": {**_EMOTIONAL, **_NO_PAY, "allowance_per_day": 10.0, "patrol_members_per_community": 2,
               "pay_per_tip": 100.0},
-    "none": {**_NO_MOBILIZATION, **_NO_PAY},
 }
 
 
