@@ -129,7 +129,7 @@ def run(regime: str = "emotional", *, n_residents: int = 2000, steps: int = 365,
         (``steps * (n_residents + 1,000) >= 10,000,000``, :data:`chaoyang.sim.limits.PROGRESS_WORK`).
     engine : {"vectorized", "agents"}, default "vectorized"
         ``"agents"``: the reference engine, each agent's methods run through mesa AgentSets with
-        synchronous activation (about 100 times slower); ``"vectorized"``: the same rules on
+        synchronous activation (slow: one Python call per resident and day); ``"vectorized"``: the same rules on
         arrays. The same seed gives the same ledger on both, to the bit.
     **params
         Overrides of any parameter in :func:`chaoyang.sim.parameter_table`, and ``world`` (a
