@@ -360,6 +360,13 @@ class PartyOrganization(Agent):
     model : ChaoyangModel
     community : int
         Index of the community it serves.
+
+    Attributes
+    ----------
+    rituals_held : int
+    last_ritual : dict or None
+        The last ritual's day and ingredients. Both are kept by the reference engine only (the
+        vectorized engine counts rituals in the ledger).
     """
 
     def __init__(self, model, community: int):
