@@ -201,7 +201,7 @@ _TABLE = [
     _p("crowding_recovery", 0.002, "float", 0, 1, unit="per day", group="subsidy",
        doc="Speed at which crowding out fades once a resident is no longer paid."),
     _p("allowance_per_day", 0.0, "float", 0, 1e4, unit="yuan per day on duty", group="subsidy",
-       doc="Activists' allowance (积极分子补贴), paid for each day a volunteer participates. Assumption: "
+       doc="Allowance (补贴) for security activists, paid for each day a volunteer participates. Assumption: "
            "no checked source gives an amount; the hybrid regimes use 10 (300 yuan a month)."),
     _p("patrol_members_per_community", 0, "int", 0, 1000, unit="residents", group="subsidy",
        doc="Members of a full-time paid patrol team (专职巡防队) per community, residents drawn at random; "
