@@ -115,10 +115,11 @@ def test_seed_none_is_recorded_and_replayable():
 # ---------------------------------------------------------------------------- mechanisms
 def test_ritual_score_is_the_product_of_collins_ingredients():
     p = {"ritual_target_size": 10, "ritual_barrier": 0.5, "ritual_focus": 0.8}
-    out = ritual_ingredients(5, np.array([0.0, 0.0, 0.0, 0.0, 0.0]), p)
+    # five attendees of emotional energy 0: shared mood = mean sigmoid(0) = 0.5, mood_sum = 2.5
+    out = ritual_ingredients(5, 5 * 0.5, p)
     assert out["score"] == pytest.approx(0.5 * 0.5 * 0.8 * 0.5)
-    assert ritual_ingredients(0, np.array([]), p)["score"] == 0.0
-    assert ritual_ingredients(50, np.zeros(50), {**p, "ritual_barrier": 0.0})["score"] == 0.0
+    assert ritual_ingredients(0, 0.0, p)["score"] == 0.0
+    assert ritual_ingredients(50, 25.0, {**p, "ritual_barrier": 0.0})["score"] == 0.0
 
 
 def test_emotional_energy_decays_geometrically_without_rituals():

@@ -3,12 +3,20 @@
 The model follows the planted truth of :mod:`chaoyang.world`: residents carry the constructs of the
 interaction-willingness framework and their willingness follows the planted paths. Three
 pathways (party organization rituals, community police, the 'Chaoyang Residents' brand) raise the
-drivers; a traditional economic-subsidy regime pays for participation instead. The per-step
-stakeholder ledger lets the two regimes be compared with confidence intervals over replicates.
+drivers; a traditional economic-subsidy regime pays for participation instead, and hybrid regimes
+add the paid components documented for Chaoyang (activists' allowances, full-time patrol teams,
+tip rewards) to the pathways. The per-step stakeholder ledger -- government, police, residents who
+participate, residents reported, the public -- lets regimes be compared with confidence intervals
+over replicates.
+
+Each agent's rule is a method to read in :mod:`chaoyang.sim.agents` (``Resident.perceive`` and
+``Resident.act``, ...). ``engine="agents"`` runs those methods through mesa AgentSets with
+synchronous activation; the default ``engine="vectorized"`` runs the same rules on arrays and gives
+the same ledger to the bit.
 
 Main entry points
 -----------------
-run(regime, *, n_residents=2000, steps=365, seed=None, progress=None, **params)
+run(regime, *, n_residents=2000, steps=365, seed=None, progress=None, engine="vectorized", **params)
     One run; returns a :class:`SimResult` with the per-step ledger (``.ledger``) and the run
     manifest (``.manifest``); sizes, seed, parameters and memory are checked before any work
     (:mod:`chaoyang.sim.limits`).
@@ -36,7 +44,7 @@ from chaoyang.sim.agents import BrandChannel, PartyOrganization, PoliceOfficer, 
 from chaoyang.sim.analysis import (METRICS, compare_regimes, confidence_interval,
                                    granovetter_equilibrium, granovetter_equilibrium_cdf, hysteresis, ofat, replicate,
                                    sobol, summarize_run, sweep)
-from chaoyang.sim.model import LEDGER_COLUMNS, ChaoyangModel, GranovetterModel
+from chaoyang.sim.model import ENGINES, LEDGER_COLUMNS, ChaoyangModel, GranovetterModel
 from chaoyang.sim.parameters import PARAMETERS, REGIMES, ParameterError, parameter_table
 from chaoyang.sim.limits import MAX_STEPS, MIN_RESIDENTS, estimate_bytes
 from chaoyang.sim.results import (ComparisonResult, HysteresisResult, OfatResult, ReplicateResult, SimResult,
@@ -46,7 +54,7 @@ from chaoyang.sim.scenarios import (LEVERS, ScenarioError, granovetter_cascade, 
 
 __all__ = ["LEVERS", "run_pair", "BrandChannel", "PartyOrganization", "PoliceOfficer", "Resident", "METRICS", "ReplicateResult",
            "compare_regimes", "confidence_interval", "granovetter_equilibrium", "granovetter_equilibrium_cdf",
-           "hysteresis", "ofat", "replicate", "sobol", "summarize_run", "sweep", "LEDGER_COLUMNS", "ChaoyangModel",
+           "hysteresis", "ofat", "replicate", "sobol", "summarize_run", "sweep", "ENGINES", "LEDGER_COLUMNS", "ChaoyangModel",
            "GranovetterModel", "PARAMETERS", "REGIMES", "ParameterError", "parameter_table", "granovetter_cascade",
            "make_manifest", "run", "transfer_scenarios", "MAX_STEPS", "MIN_RESIDENTS", "estimate_bytes", "SimResult",
            "ComparisonResult", "HysteresisResult", "OfatResult", "SobolResult", "SweepResult", "ScenarioError"]

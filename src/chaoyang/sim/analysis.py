@@ -50,6 +50,10 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "police_hours_total": ("public", "lower", "police workload, officer hours"),
     "public_cost_total": ("public", "lower", "yuan: government + police"),
     "cost_per_prevented_incident": ("public", "lower", "yuan of government cost per prevented incident"),
+    "reports_true_total": ("public", "higher", "true tips over the run"),
+    "reports_false_total": ("reported", "lower", "false or mistaken reports over the run"),
+    "privacy_intrusions_total": ("reported", "lower", "police checks of residents who did nothing wrong"),
+    "reported_cost_total": ("reported", "lower", "yuan borne by residents wrongly reported"),
 }
 
 
@@ -89,6 +93,10 @@ def summarize_run(ledger: pd.DataFrame, tail: int = 30) -> dict[str, float]:
         "police_hours_total": float(total["police_hours"]),
         "public_cost_total": float(total["public_cost"]),
         "cost_per_prevented_incident": float(total["government_cost"]) / prevented if prevented > 0 else float("nan"),
+        "reports_true_total": float(total["reports_true"]),
+        "reports_false_total": float(total["reports_false"]),
+        "privacy_intrusions_total": float(total["privacy_intrusions"]),
+        "reported_cost_total": float(total["reported_cost"]),
     }
     return out
 

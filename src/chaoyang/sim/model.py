@@ -2,24 +2,30 @@
 
 One step is one day. The order of a step (see also ``book/methods/odd.md``):
 
+0. the model draws every random number of the day, indexed by agent id (:meth:`ChaoyangModel.draw_day`);
 1. mechanism-made changes decay (emotional energy, solidarity, police relations, brand reputation);
 2. party organizations hold rituals, officers patrol and make contacts, the brand channel
-   disseminates (each agent set in random order, ``shuffle_do``);
-3. every resident's constructs are recomputed from the drivers with the planted paths of
-   :data:`chaoyang.world.DEFAULT_WORLD` (drivers -> mediators -> willingness);
-4. residents decide to participate: ``intrinsic + pay + social >= threshold`` (Granovetter 1978),
-   with the social term computed from the neighbours' participation of the previous step;
-   participants take up some of the six forms, give time and tips, and may be paid;
-5. incidents arise from opportunities and fall with guardianship (Cohen & Felson 1979);
-6. the stakeholder ledger records the day.
+   disseminates -- all reading yesterday's state;
+3. every resident perceives yesterday's participation of her reference group, then every
+   resident acts: her constructs follow the drivers through the planted paths of
+   :data:`chaoyang.world.DEFAULT_WORLD`, she participates if ``intrinsic + pay + social >=
+   threshold`` (Granovetter 1978), takes up some of the six forms, gives time, tips and
+   (sometimes false or mistaken) reports, and may be paid (hourly pay, tip rewards, activists'
+   allowance, or a patrol wage), which crowds out her intrinsic motivation;
+4. incidents arise from opportunities and fall with guardianship (Cohen & Felson 1979);
+5. the stakeholder ledger records the day, the reported among the stakeholders.
 
-Resident state lives in NumPy arrays owned by the model (one row per resident); the agents in
-:mod:`chaoyang.sim.agents` act on those arrays.
+The rules of steps 2 and 3 are the agents' methods in :mod:`chaoyang.sim.agents`. Two engines run
+them: ``engine="agents"`` calls the methods through mesa ``AgentSet`` objects with synchronous
+activation (the reference), ``engine="vectorized"`` (default) implements the same rules on whole
+arrays. Resident state lives in NumPy arrays owned by the model (one row per resident); for the
+same seed both engines give the same ledger to the bit (``tests/test_sim_engines.py``).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import mesa
 import networkx as nx
@@ -29,14 +35,17 @@ from mesa.discrete_space import Network
 from scipy import sparse
 
 from chaoyang._validate import check_seed
-from chaoyang.sim.agents import BrandChannel, PartyOrganization, PoliceOfficer, Resident, sigmoid
-from chaoyang.sim.parameters import OPPORTUNITY_BY_TYPE, resolve
+from chaoyang.sim.agents import (DRIVER_COLUMN, INFO_FORM, PROMOTION_FORM, SAFETY_FORM, BrandChannel,
+                                  PartyOrganization, PoliceOfficer, Resident, attendance_probability,
+                                  constructs_from_drivers, daily_pay, decision_utility, guardianship_effort,
+                                  sigmoid, word_of_mouth_probability)
+from chaoyang.sim.parameters import OPPORTUNITY_BY_TYPE, ParameterError, resolve
 from chaoyang.world import DEFAULT_WORLD, DRIVERS, LATENT_ORDER, PARTICIPATION_FORMS, World
 
 #: Ledger columns and their meaning (units). Every per-step row of :meth:`ChaoyangModel.ledger` has them.
 LEDGER_COLUMNS: dict[str, str] = {
     "step": "day, 1..steps",
-    "subsidy_active": "1 if the subsidy was paid on that day, else 0",
+    "subsidy_active": "1 if pay of any kind (subsidy, rewards, allowance, patrol wages) was active that day, else 0",
     "participation_rate": "share of residents participating",
     **{f"rate_{form}": f"share of residents active in {form}" for form in PARTICIPATION_FORMS},
     "willingness_mean": "mean willingness (latent SD units)",
@@ -50,14 +59,26 @@ LEDGER_COLUMNS: dict[str, str] = {
     "ritual_attendance": "residents attending a ritual",
     "police_contacts": "officer-resident contacts",
     "brand_exposures": "residents exposed to the brand",
-    "tips": "tips given to the police",
+    "tips": "true tips given to the police (= reports_true)",
     "incidents": "incidents (Poisson draw)",
     "expected_incidents": "expected incidents given today's guardianship",
     "counterfactual_incidents": "expected incidents with police but without residents' guardianship",
     "prevented_incidents": "counterfactual minus expected incidents (prevented by residents)",
     "government_cost": "yuan: rituals + brand campaign + subsidy paid incl. administration",
-    "subsidy_paid": "yuan paid to residents",
-    "police_hours": "police workload, officer hours: presence + incident handling + tip processing",
+    "subsidy_paid": "yuan paid to residents, all paid components",
+    "hourly_pay_paid": "yuan of hourly pay (subsidy per hour) paid to volunteers",
+    "reward_paid": "yuan of rewards paid for true tips",
+    "allowance_paid": "yuan of activists' allowances paid",
+    "patrol_wages": "yuan of wages paid to full-time patrol members on duty",
+    "patrol_on_duty": "full-time patrol members on duty",
+    "reports_made": "reports to the police: true tips + false or mistaken reports",
+    "reports_true": "true tips (reports that concern a real offence or hazard)",
+    "reports_false": "false or mistaken reports",
+    "residents_reported": "residents named in a report (one per report, an assumption)",
+    "privacy_intrusions": "police checks of a resident who did nothing wrong (one per false or mistaken report)",
+    "reported_cost": "yuan borne by residents wrongly reported: reports_false x false_report_cost",
+    "report_hours": "officer hours spent checking reports (true and false)",
+    "police_hours": "police workload, officer hours: presence + incident handling + report checking",
     "police_cost": "yuan: police_hours x officer_hour_cost",
     "public_cost": "yuan: government_cost + police_cost",
     "resident_hours": "hours residents gave",
@@ -69,13 +90,69 @@ LEDGER_COLUMNS: dict[str, str] = {
 }
 
 
+#: The two engines that run the agents' rules (:class:`ChaoyangModel`, ``engine=``).
+ENGINES: tuple[str, ...] = ("vectorized", "agents")
+
+
+@dataclass
+class DayDraws:
+    """Every random number of one day (:meth:`ChaoyangModel.draw_day`), indexed by agent id.
+
+    Attributes
+    ----------
+    step : int
+        The day, 1-based.
+    pay_active : bool
+        Whether pay of any kind is active today.
+    expected_pay : float
+        Yuan a volunteer expects for a day of participation.
+    ritual_held : ndarray of bool, one per community
+    invite, attend : ndarray of float in [0, 1), one per resident
+        Uniforms compared with ``ritual_invite_share`` and the attendance probability.
+    contacts : ndarray of int, one per officer
+        Number of contacts each officer makes today; the contacts' uniforms are
+        ``contact_u[contact_offsets[k]:contact_offsets[k + 1]]`` (:meth:`contact_draws`).
+    media, word_of_mouth : ndarray of float in [0, 1), one per resident
+    tips, false_reports : ndarray of int, one per resident
+        Potential true tips and false or mistaken reports (Poisson), used if the resident is
+        active in information provision.
+    """
+
+    step: int
+    pay_active: bool
+    expected_pay: float = 0.0
+    ritual_held: np.ndarray | None = None
+    invite: np.ndarray | None = None
+    attend: np.ndarray | None = None
+    contacts: np.ndarray | None = None
+    contact_offsets: np.ndarray | None = None
+    contact_u: np.ndarray | None = None
+    media: np.ndarray | None = None
+    word_of_mouth: np.ndarray | None = None
+    tips: np.ndarray | None = None
+    false_reports: np.ndarray | None = None
+
+    def contact_draws(self, officer: int) -> np.ndarray:
+        """The uniforms of officer number ``officer``'s contacts today (one per contact)."""
+        return self.contact_u[self.contact_offsets[officer]:self.contact_offsets[officer + 1]]
+
+
+def check_engine(engine) -> str:
+    """Return ``engine`` if it is one of :data:`ENGINES`; raise ParameterError naming them otherwise."""
+    if not isinstance(engine, str) or engine not in ENGINES:
+        raise ParameterError(f"unknown engine {engine!r}; valid engines: {', '.join(repr(e) for e in ENGINES)}")
+    return engine
+
+
 class ChaoyangModel(mesa.Model):
     """Agent-based model of resident mobilization for mass prevention in Chaoyang.
 
     Parameters
     ----------
-    regime : {"emotional", "subsidy", "none"}, default "emotional"
-        Preset of the mobilization regime (see :data:`chaoyang.sim.parameters.REGIMES`); any
+    regime : str, default "emotional"
+        Preset of the mobilization regime, a key of :data:`chaoyang.sim.parameters.REGIMES` (the
+        two pure regimes ``"emotional"`` and ``"subsidy"``, the hybrids ``"emotional+allowance"``,
+        ``"emotional+patrols"``, ``"emotional+rewards"`` and ``"mixed"``, and ``"none"``); any
         parameter can still be overridden.
     n_residents : int, default 2000
         Number of residents, >= 1 (the model class accepts any size, for docking with Granovetter's
@@ -87,6 +164,10 @@ class ChaoyangModel(mesa.Model):
         Bools, floats and strings raise :class:`chaoyang.errors.SeedError`.
     world : World, default DEFAULT_WORLD
         The planted truth whose paths and community types the residents follow.
+    engine : {"vectorized", "agents"}, default "vectorized"
+        ``"agents"`` runs each agent's own methods through mesa AgentSets (synchronous
+        activation; the reference, slow); ``"vectorized"`` runs the same rules on arrays. Same
+        seed, same ledger.
     **params
         Any parameter of :func:`chaoyang.sim.parameter_table`.
 
@@ -114,11 +195,14 @@ class ChaoyangModel(mesa.Model):
     >>> ledger = model.run(5)
     >>> len(ledger)
     5
+    >>> ChaoyangModel("emotional", 200, seed=1, engine="agents").run(5).equals(ledger)
+    True
     """
 
     def __init__(self, regime: str = "emotional", n_residents: int = 2000, *, seed=None,
-                 world: World = DEFAULT_WORLD, **params):
+                 world: World = DEFAULT_WORLD, engine: str = "vectorized", **params):
         seed = check_seed(seed)
+        self.engine = check_engine(engine)
         p = resolve(regime, n_residents, params)
         if not isinstance(world, World):
             raise TypeError(f"world must be a chaoyang.world.World, got {type(world).__name__}")
@@ -133,11 +217,20 @@ class ChaoyangModel(mesa.Model):
         self._setup_communities()
         self._setup_residents()
         self._setup_network()
+        self.officer_community = np.repeat(np.arange(self.n_communities), p["officers_per_community"])
         self._setup_agents()
+        if self.engine == "agents" and getattr(self, "residents", None) is None:
+            raise ParameterError(f"engine 'agents' needs Resident agents, which {type(self).__name__} does not "
+                                 f"create; use engine='vectorized'")
         self._rows: list[dict] = []
         self.participating = np.zeros(n, dtype=bool)
         self.forms = np.zeros((n, len(PARTICIPATION_FORMS)), dtype=bool)
         self.crowding = np.zeros(n)
+        # today's actions, one row per resident (written by the residents or the vectorized engine)
+        self.on_patrol = np.zeros(n, dtype=bool)
+        self.hours, self.effort, self.pay = np.zeros(n), np.zeros(n), np.zeros(n)
+        self.tips, self.false_reports = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+        self.today: DayDraws | None = None
         self._update_constructs()
         if p["warm_start"]:
             self._warm_start()
@@ -151,6 +244,8 @@ class ChaoyangModel(mesa.Model):
         self.n_communities = n_communities
         self.community = np.repeat(np.arange(n_communities), [m.size for m in self.members])
         self.community_sizes = np.array([m.size for m in self.members], dtype=float)
+        self.community_count = np.array([m.size for m in self.members], dtype=np.int64)
+        self.community_start = np.array([m[0] if m.size else 0 for m in self.members], dtype=np.int64)
         type_keys = [t.key for t in self.world.community_types]
         if p["community_type"] == "mixed":
             self.community_type_index = self.rng.choice(len(type_keys), size=n_communities, p=self.world.type_shares)
@@ -171,7 +266,7 @@ class ChaoyangModel(mesa.Model):
         self.driver_boost = np.zeros_like(self.drivers0)
         self.ee_ritual = np.zeros(n)
         B = world.coefficient_matrix
-        self._equations = {}
+        self.equations = self._equations = {}
         self.disturbance = {}
         for j in range(len(DRIVERS), len(LATENT_ORDER)):
             target = LATENT_ORDER[j]
@@ -192,10 +287,16 @@ class ChaoyangModel(mesa.Model):
         else:
             self.thresholds = self.rng.normal(p["threshold_mean"], p["threshold_sd"], size=n)
         coef = world.participation
-        self._form_loading = np.array([coef[f]["willingness"] for f in PARTICIPATION_FORMS])
-        self._form_base = (np.outer(self.party_member, [coef[f]["party"] for f in PARTICIPATION_FORMS])
+        self.form_loading = self._form_loading = np.array([coef[f]["willingness"] for f in PARTICIPATION_FORMS])
+        self.form_base = self._form_base = (np.outer(self.party_member, [coef[f]["party"] for f in PARTICIPATION_FORMS])
                            + np.outer((self.age - 50.0) / 15.0, [coef[f]["age"] for f in PARTICIPATION_FORMS])
                            + np.array([coef[f]["intercept"] for f in PARTICIPATION_FORMS]) + self.form_noise)
+        # full-time patrol team members: drawn at random in each community (no draw without teams)
+        self.patrol_member = np.zeros(n, dtype=bool)
+        k = p["patrol_members_per_community"]
+        if k:
+            for members in self.members:
+                self.patrol_member[self.rng.choice(members, size=min(k, members.size), replace=False)] = True
 
     def _setup_network(self) -> None:
         p = self.p
@@ -267,65 +368,64 @@ class ChaoyangModel(mesa.Model):
 
     # ------------------------------------------------------------------ state update
     def _update_constructs(self) -> None:
-        """Recompute every construct from the drivers with the planted paths.
+        """Recompute every resident's constructs from the drivers with the planted paths (arrays).
 
-        Drivers = initial draw + mechanism-made change. Each endogenous construct = planted paths
-        x its causes + the resident's own disturbance (fixed at the initial draw); emotional energy
-        also carries the ritual-made energy; willingness also carries the planted configurational
-        boost (if ``configurations``).
+        Drivers = initial draw + mechanism-made change; the rule is
+        :func:`chaoyang.sim.agents.constructs_from_drivers`, the one :meth:`Resident.update_constructs`
+        applies to a single resident.
         """
         drivers = self.drivers0 + self.driver_boost
-        latent = {d: drivers[:, j] for j, d in enumerate(DRIVERS)}
-        for target, sources in self._equations.items():
-            if target == "WIL":
-                break
-            value = self.disturbance[target].copy()
-            for source, coef in sources:
-                value += coef * latent[source]
-            if target == "EE":
-                value += self.ee_ritual
-            latent[target] = value
-        willingness = self.disturbance["WIL"].copy()
-        for source, coef in self._equations["WIL"]:
-            willingness += coef * latent[source]
-        if self.p["configurations"]:
-            willingness += self.world.config_boost * self.world.configuration_term(latent)
-        latent["WIL"] = willingness
-        self.latent = latent
+        self.latent = constructs_from_drivers(self, [drivers[:, j] for j in range(len(DRIVERS))],
+                                              self.disturbance, self.ee_ritual)
 
-    def subsidy_active(self, step: int) -> bool:
-        """Whether the subsidy is paid on day ``step`` (1-based): after the start, up to the stop."""
+    def pay_active(self, step: int) -> bool:
+        """Whether pay of any kind is active on day ``step`` (1-based): after the start, up to the stop.
+
+        Paid components: ``pay_per_hour``, ``pay_per_tip``, ``allowance_per_day`` and full-time
+        patrol teams (``patrol_members_per_community``). All start at ``subsidy_start_step`` and
+        are withdrawn together at ``subsidy_stop_step``.
+        """
         p = self.p
-        if p["pay_per_hour"] == 0.0 and p["pay_per_tip"] == 0.0:
+        if (p["pay_per_hour"] == 0.0 and p["pay_per_tip"] == 0.0 and p["allowance_per_day"] == 0.0
+                and p["patrol_members_per_community"] == 0):
             return False
         stop = p["subsidy_stop_step"]
         return step > p["subsidy_start_step"] and (stop is None or step <= stop)
 
-    def _utility(self, share: np.ndarray, expected_pay: float) -> tuple[np.ndarray, np.ndarray]:
+    #: Older name of :meth:`pay_active`.
+    subsidy_active = pay_active
+
+    def expected_pay(self, active: bool) -> float:
+        """Yuan a volunteer expects for a day of participation: hourly pay, tip rewards, allowance."""
         p = self.p
-        intrinsic = p["intrinsic_weight"] * self.latent["WIL"] - p["crowding_out"] * self.crowding
-        utility = intrinsic + p["pay_sensitivity"] * expected_pay + p["social_weight"] * share
-        return utility, intrinsic
+        if not active:
+            return 0.0
+        return p["pay_per_hour"] * p["hours_per_participant"] + p["pay_per_tip"] * p["tip_rate"] + p["allowance_per_day"]
+
+    def false_report_rate(self, active: bool) -> float:
+        """False or mistaken reports per informant per day: the base rate plus the reward's incentive."""
+        p = self.p
+        return p["false_report_rate"] + (p["over_report_per_yuan"] * p["pay_per_tip"] if active else 0.0)
 
     def _warm_start(self, max_rounds: int = 500) -> None:
         """Iterate the decision without pay to the status-quo equilibrium before day 1."""
         for _ in range(max_rounds):
-            utility, _ = self._utility(self.neighbour_share(self.participating), 0.0)
+            utility, _ = decision_utility(self.latent["WIL"], self.crowding, 0.0,
+                                          self.neighbour_share(self.participating), self.p)
             updated = utility >= self.thresholds
             if np.array_equal(updated, self.participating):
                 break
             self.participating = updated
-        self._choose_forms(utility)
+        self.forms = self._choose_forms(utility, self.participating, np.zeros(self.n_residents, dtype=bool))
 
-    def _choose_forms(self, utility: np.ndarray) -> None:
+    def _choose_forms(self, utility, participating, on_patrol) -> np.ndarray:
         """Participants take up the forms whose propensity is positive (at least their best one)."""
-        propensity = self._form_base + np.outer(utility, self._form_loading)
+        propensity = self.form_base + np.outer(utility, self.form_loading)
         forms = propensity > 0.0
-        best = np.zeros_like(forms)
-        best[np.arange(self.n_residents), propensity.argmax(axis=1)] = True
-        forms |= best
-        forms &= self.participating[:, None]
-        self.forms = forms
+        forms[np.arange(self.n_residents), propensity.argmax(axis=1)] = True
+        forms &= participating[:, None]
+        forms[:, SAFETY_FORM] |= on_patrol
+        return forms
 
     def _counterfactual_rate(self) -> np.ndarray:
         """Expected incidents per community with police but without residents' guardianship."""
@@ -335,64 +435,145 @@ class ChaoyangModel(mesa.Model):
         return base * np.exp(-p["police_guardianship_efficacy"] * police_hours / self.community_sizes)
 
     # ------------------------------------------------------------------ one day
+    def draw_day(self) -> DayDraws:
+        """Every random number of today, drawn before anyone acts and indexed by agent id.
+
+        In this order, each only when its mechanism is on: whether each community's party
+        organization holds a ritual, each resident's invitation and attendance uniforms; each
+        officer's number of contacts and one uniform per contact; each resident's media and
+        word-of-mouth uniforms; each resident's potential true tips and false or mistaken reports
+        (Poisson; used if she is active in information provision). Incidents are drawn after the
+        residents have acted (:meth:`step`). Both engines read these arrays by agent id, so the
+        order in which agents are activated cannot change what they draw.
+        """
+        p, rng, n = self.p, self.rng, self.n_residents
+        day = DayDraws(step=self.steps, pay_active=self.pay_active(self.steps))
+        day.expected_pay = self.expected_pay(day.pay_active)
+        if p["rituals"]:
+            day.ritual_held = rng.random(self.n_communities) < p["ritual_rate"]
+            day.invite = rng.random(n)
+            day.attend = rng.random(n)
+        if p["police_engagement"] and self.officer_community.size:
+            day.contacts = rng.poisson(p["police_patrol_hours"] * p["police_contacts_per_hour"],
+                                       size=self.officer_community.size)
+            day.contact_offsets = np.concatenate([[0], np.cumsum(day.contacts)])
+            day.contact_u = rng.random(int(day.contact_offsets[-1]))
+        if p["brand"]:
+            day.media = rng.random(n)
+            day.word_of_mouth = rng.random(n)
+        day.tips = rng.poisson(p["tip_rate"], size=n)
+        false_rate = self.false_report_rate(day.pay_active)
+        day.false_reports = rng.poisson(false_rate, size=n) if false_rate > 0.0 else np.zeros(n, dtype=np.int64)
+        return day
+
     def step(self) -> None:
-        p, rng = self.p, self.rng
-        day = self.steps
+        """One day: draw, decay, the engine runs the agents' rules, incidents, the ledger."""
+        p = self.p
+        self.today = self.draw_day()
         self.step_counts = {"rituals": 0, "ritual_attendance": 0, "police_contacts": 0, "brand_exposures": 0}
         self.police_presence_hours = np.zeros(self.n_communities)
-        # 1. mechanism-made changes fade without renewal
+        # mechanism-made changes fade without renewal
         self.ee_ritual *= 1.0 - p["ee_decay"]
         self.driver_boost *= 1.0 - np.array([p["solidarity_decay"], p["police_decay"], p["brand_decay"]])
-        # 2. the organizations act
+        if self.engine == "agents":
+            self._step_agents()
+        else:
+            self._step_vectorized()
+        self._environment()
+
+    def _step_agents(self) -> None:
+        """The reference engine: the agents' own methods, synchronous activation through mesa AgentSets.
+
+        The organizations act on yesterday's state (their effects are additive, so their order
+        does not matter); then every resident perceives before any resident acts. The shuffles
+        show that the order of activation is irrelevant: every draw is indexed by agent id.
+        """
+        self.latent = {name: values.copy() for name, values in self.latent.items()}  # today's, written row by row
         self.party_organizations.shuffle_do("step")
         self.officers.shuffle_do("step")
         self.brand_channel.step()
-        # 3. constructs follow the drivers through the planted paths
-        self._update_constructs()
-        # 4. participation decisions (synchronous: neighbours' choices of the previous day)
-        active = self.subsidy_active(day)
-        expected_pay = (p["pay_per_hour"] * p["hours_per_participant"] + p["pay_per_tip"] * p["tip_rate"]
-                        if active else 0.0)
+        self.residents.shuffle_do("perceive")
+        self.residents.shuffle_do("act")
+
+    def _step_vectorized(self) -> None:
+        """The fast engine: the same rules as the agents' methods, on whole arrays (no loop over residents)."""
+        p, day, n = self.p, self.today, self.n_residents
+        # police officers: presence, then contacts (each adds police_gain to one resident's PCR)
+        np.add.at(self.police_presence_hours, self.officer_community, p["police_patrol_hours"])
+        if p["police_engagement"] and self.officer_community.size:
+            owner = np.repeat(self.officer_community, day.contacts)
+            contacted = self.community_start[owner] + (day.contact_u * self.community_count[owner]).astype(np.int64)
+            np.add.at(self.driver_boost[:, DRIVER_COLUMN["PCR"]], contacted, p["police_gain"])
+            self.step_counts["police_contacts"] = int(contacted.size)
+        # party organizations: rituals
+        if p["rituals"]:
+            held = day.ritual_held[self.community]
+            attend = held & (day.invite < p["ritual_invite_share"]) & (day.attend < attendance_probability(self.latent["BEL"], p))
+            count = np.bincount(self.community, weights=attend, minlength=self.n_communities)
+            mood_sum = np.bincount(self.community, weights=np.where(attend, sigmoid(self.latent["EE"]), 0.0),
+                                   minlength=self.n_communities)
+            co_presence = np.minimum(1.0, count / p["ritual_target_size"])
+            shared_mood = np.divide(mood_sum, count, out=np.zeros_like(mood_sum), where=count > 0)
+            score = (co_presence * p["ritual_barrier"] * p["ritual_focus"] * shared_mood)[self.community]
+            self.ee_ritual[attend] += p["ee_gain"] * score[attend]
+            self.driver_boost[attend, DRIVER_COLUMN["COH"]] += p["solidarity_gain"] * score[attend]
+            self.step_counts["rituals"] = int(day.ritual_held.sum())
+            self.step_counts["ritual_attendance"] = int(attend.sum())
+        # brand channel: media and word of mouth from yesterday's promoters
+        if p["brand"]:
+            promoters = self.neighbour_count(self.participating & self.forms[:, PROMOTION_FORM])
+            exposed = (day.media < p["brand_media_reach"]) | (day.word_of_mouth < word_of_mouth_probability(promoters, p))
+            self.driver_boost[exposed, DRIVER_COLUMN["BRP"]] += p["brand_gain"]
+            self.step_counts["brand_exposures"] = int(exposed.sum())
+        # residents: perceive yesterday, update constructs, decide, act
         share = self.neighbour_share(self.participating)
-        utility, intrinsic = self._utility(share, expected_pay)
-        self.participating = utility >= self.thresholds
-        self._choose_forms(utility)
-        hours = np.where(self.participating, p["hours_per_participant"], 0.0)
-        informants = self.forms[:, self.form_index["PAR_INFO"]]
-        tips = np.zeros(self.n_residents)
-        tips[informants] = rng.poisson(p["tip_rate"], size=int(informants.sum()))
-        pay = hours * p["pay_per_hour"] + tips * p["pay_per_tip"] if active else np.zeros(self.n_residents)
-        if active:
-            paid = self.participating
-            self.crowding[paid] += p["crowding_rate"] * (1.0 - self.crowding[paid])
-            self.crowding[~paid] *= 1.0 - p["crowding_recovery"]
-        else:
-            self.crowding *= 1.0 - p["crowding_recovery"]
-        # 5. routine activity: guardianship lowers incidents
-        effort = p["effort_floor"] + (1.0 - p["effort_floor"]) * sigmoid(intrinsic)
-        guard = np.bincount(self.community, weights=hours * effort + p["tip_weight"] * tips,
+        self._update_constructs()
+        utility, intrinsic = decision_utility(self.latent["WIL"], self.crowding, day.expected_pay, share, p)
+        on_patrol = self.patrol_member & day.pay_active
+        participating = on_patrol | (utility >= self.thresholds)
+        forms = self._choose_forms(utility, participating, on_patrol)
+        hours = np.where(on_patrol, p["patrol_hours"], np.where(participating, p["hours_per_participant"], 0.0))
+        informant = forms[:, INFO_FORM]
+        tips = np.where(informant, day.tips, 0)
+        false_reports = np.where(informant, day.false_reports, 0)
+        pay = daily_pay(hours, tips, participating, on_patrol, p) if day.pay_active else np.zeros(n)
+        paid = pay > 0.0
+        self.crowding[paid] += p["crowding_rate"] * (1.0 - self.crowding[paid])
+        self.crowding[~paid] *= 1.0 - p["crowding_recovery"]
+        self.participating, self.on_patrol, self.forms = participating, on_patrol, forms
+        self.hours, self.effort, self.tips, self.false_reports, self.pay = (
+            hours, guardianship_effort(intrinsic, p), tips, false_reports, pay)
+
+    def _environment(self) -> None:
+        """After everyone acted: guardianship, incidents (Poisson), perceived safety, the ledger row."""
+        p = self.p
+        guard = np.bincount(self.community, weights=self.hours * self.effort + p["tip_weight"] * self.tips,
                             minlength=self.n_communities) / self.community_sizes
         counterfactual = self._counterfactual_rate()
         expected = counterfactual * np.exp(-p["resident_guardianship_efficacy"] * guard)
-        incidents = rng.poisson(expected)
+        incidents = self.rng.poisson(expected)
         self.safety = (1.0 - p["safety_smoothing"]) * self.safety + p["safety_smoothing"] * (incidents == 0)
-        # 6. the ledger
-        self._record(day, active, hours, tips, pay, incidents, expected, counterfactual)
+        self._record(incidents, expected, counterfactual)
 
-    def _record(self, day, active, hours, tips, pay, incidents, expected, counterfactual) -> None:
-        p = self.p
+    def _record(self, incidents, expected, counterfactual) -> None:
+        p, day = self.p, self.today
         n = self.n_residents
+        active = day.pay_active
         prevented = float(counterfactual.sum() - expected.sum())
-        paid = float(pay.sum())
+        paid = float(self.pay.sum())
+        n_tips = float(self.tips.sum())
+        n_false = float(self.false_reports.sum())
+        n_patrol = float(self.on_patrol.sum())
+        volunteers = float((self.participating & ~self.on_patrol).sum())
         government = (self.step_counts["rituals"] * p["ritual_cost"]
                       + (self.n_communities * p["brand_cost_per_day"] if p["brand"] else 0.0)
                       + paid * (1.0 + p["subsidy_admin_share"]))
-        n_tips = float(tips.sum())
         n_incidents = float(incidents.sum())
+        report_hours = (n_tips + n_false) * p["tip_handling_hours"]
         police_hours = (float(self.police_presence_hours.sum()) + n_incidents * p["incident_handling_hours"]
-                        + n_tips * p["tip_handling_hours"])
-        resident_hours = float(hours.sum())
-        row = {"step": day, "subsidy_active": int(active),
+                        + report_hours)
+        resident_hours = float(self.hours.sum())
+        row = {"step": day.step, "subsidy_active": int(active),
                "participation_rate": float(self.participating.mean())}
         form_rates = self.forms.mean(axis=0)
         for form, j in self.form_index.items():
@@ -406,8 +587,17 @@ class ChaoyangModel(mesa.Model):
             **{k: float(v) for k, v in self.step_counts.items()},
             "tips": n_tips, "incidents": n_incidents, "expected_incidents": float(expected.sum()),
             "counterfactual_incidents": float(counterfactual.sum()), "prevented_incidents": prevented,
-            "government_cost": government, "subsidy_paid": paid, "police_hours": police_hours,
-            "police_cost": police_hours * p["officer_hour_cost"],
+            "government_cost": government, "subsidy_paid": paid,
+            "hourly_pay_paid": float((self.hours * ~self.on_patrol).sum()) * p["pay_per_hour"] if active else 0.0,
+            "reward_paid": n_tips * p["pay_per_tip"] if active else 0.0,
+            "allowance_paid": volunteers * p["allowance_per_day"] if active else 0.0,
+            "patrol_wages": n_patrol * p["patrol_wage"] if active else 0.0,
+            "patrol_on_duty": n_patrol,
+            "reports_made": n_tips + n_false, "reports_true": n_tips, "reports_false": n_false,
+            "residents_reported": n_tips + n_false, "privacy_intrusions": n_false,
+            "reported_cost": n_false * p["false_report_cost"],
+            "report_hours": report_hours,
+            "police_hours": police_hours, "police_cost": police_hours * p["officer_hour_cost"],
         })
         row["public_cost"] = row["government_cost"] + row["police_cost"]
         row["resident_hours"] = resident_hours
@@ -464,6 +654,7 @@ class ChaoyangModel(mesa.Model):
             frame[name] = self.latent[name]
         frame["threshold"] = self.thresholds
         frame["participating"] = self.participating
+        frame["patrol_member"] = self.patrol_member
         frame["crowding"] = self.crowding
         return frame
 

@@ -200,6 +200,16 @@ _TABLE = [
        doc="Speed at which a paid participant gets used to pay."),
     _p("crowding_recovery", 0.002, "float", 0, 1, unit="per day", group="subsidy",
        doc="Speed at which crowding out fades once a resident is no longer paid."),
+    _p("allowance_per_day", 0.0, "float", 0, 1e4, unit="yuan per day on duty", group="subsidy",
+       doc="Allowance (补贴) for security activists, paid for each day a volunteer participates. Assumption: "
+           "no checked source gives an amount; the hybrid regimes use 10 (300 yuan a month)."),
+    _p("patrol_members_per_community", 0, "int", 0, 1000, unit="residents", group="subsidy",
+       doc="Members of a full-time paid patrol team (专职巡防队) per community, residents drawn at random; "
+           "on duty every day while pay is active. Assumption: team sizes are not reported."),
+    _p("patrol_hours", 8.0, "float", 0, 24, unit="hours per day", group="subsidy",
+       doc="Daily hours of a patrol member on duty (a full-time working day)."),
+    _p("patrol_wage", 150.0, "float", 0, 1e5, unit="yuan per day", group="subsidy",
+       doc="Daily wage of a patrol member on duty. Assumption (about a low urban wage)."),
     # ---------------------------------------------------------------- incidents and safety
     _p("incident_base_rate", 0.4, "float", 0, 1000, unit="incidents per 1,000 residents per day", group="incidents",
        doc="Expected incidents without any guardianship (opportunities x offenders), before type factors."),
@@ -215,19 +225,38 @@ _TABLE = [
        doc="Value of residents' time."),
     _p("safety_smoothing", 0.05, "float", 0, 1, unit="per day", group="incidents",
        doc="Weight of today in residents' perceived safety (exponential smoothing)."),
+    # ---------------------------------------------------------------- reports and the reported
+    _p("false_report_rate", 0.005, "float", 0, 10, unit="reports per informant per day", group="reports",
+       doc="False or mistaken reports of a resident active in information provision, without rewards. "
+           "Assumption: press figures say only that about 2% of clues were classed as valuable."),
+    _p("over_report_per_yuan", 0.0002, "float", 0, 0.01, unit="reports per informant per day per yuan", group="reports",
+       doc="Extra false or mistaken reports per yuan of reward per tip (the incentive to over-report). Assumption."),
+    _p("false_report_cost", 200.0, "float", 0, 1e6, unit="yuan per report", group="reports",
+       doc="Cost borne by a resident wrongly reported (time at the police check, distress, reputation). Assumption."),
 ]
 
 PARAMETERS: dict[str, Parameter] = {p.name: p for p in _TABLE}
 
-#: Presets of the mobilization regimes. ``"emotional"``: the three emotional-commitment pathways
-#: (rituals, police engagement, brand) and no pay. ``"subsidy"``: traditional economic subsidy,
-#: paid per patrol hour and per tip, officers on routine patrol, no rituals, no brand campaign.
-#: ``"none"``: no mobilization at all (the counterfactual baseline).
+#: Presets of the mobilization regimes. The two pure regimes are reference points: ``"emotional"``,
+#: the three emotional-commitment pathways (rituals, police engagement, brand) and no pay;
+#: ``"subsidy"``, traditional economic subsidy paid per patrol hour and per tip, officers on
+#: routine patrol, no rituals, no brand campaign. The hybrids add one documented paid component to
+#: the emotional pathways: ``"emotional+allowance"`` (activists' allowances), ``"emotional+patrols"``
+#: (full-time paid patrol teams beside the volunteers), ``"emotional+rewards"`` (pay per tip, with
+#: the incentive to over-report); ``"mixed"`` has all three. ``"none"``: no mobilization at all (the
+#: counterfactual baseline). Amounts are the kit's assumptions (see :func:`parameter_table`).
+_NO_PAY = {"pay_per_hour": 0.0, "pay_per_tip": 0.0, "allowance_per_day": 0.0, "patrol_members_per_community": 0}
+_EMOTIONAL = {"rituals": True, "police_engagement": True, "brand": True}
+_NO_MOBILIZATION = {"rituals": False, "police_engagement": False, "brand": False}
 REGIMES: dict[str, dict[str, object]] = {
-    "emotional": {"rituals": True, "police_engagement": True, "brand": True, "pay_per_hour": 0.0, "pay_per_tip": 0.0},
-    "subsidy": {"rituals": False, "police_engagement": False, "brand": False, "pay_per_hour": 20.0,
-                "pay_per_tip": 50.0},
-    "none": {"rituals": False, "police_engagement": False, "brand": False, "pay_per_hour": 0.0, "pay_per_tip": 0.0},
+    "emotional": {**_EMOTIONAL, **_NO_PAY},
+    "subsidy": {**_NO_MOBILIZATION, **_NO_PAY, "pay_per_hour": 20.0, "pay_per_tip": 50.0},
+    "none": {**_NO_MOBILIZATION, **_NO_PAY},
+    "emotional+allowance": {**_EMOTIONAL, **_NO_PAY, "allowance_per_day": 10.0},
+    "emotional+patrols": {**_EMOTIONAL, **_NO_PAY, "patrol_members_per_community": 2},
+    "emotional+rewards": {**_EMOTIONAL, **_NO_PAY, "pay_per_tip": 100.0},
+    "mixed": {**_EMOTIONAL, **_NO_PAY, "allowance_per_day": 10.0, "patrol_members_per_community": 2,
+              "pay_per_tip": 100.0},
 }
 
 
@@ -364,7 +393,8 @@ def parameter_table():
 
 _GROUP_TITLES = {"population": "Population and space", "rituals": "Interaction rituals (party organization)",
                  "police": "Community police", "brand": "The brand", "participation": "Participation",
-                 "subsidy": "Subsidy", "incidents": "Incidents and safety"}
+                 "subsidy": "Pay: subsidy, allowances, patrol wages, rewards", "incidents": "Incidents and safety",
+                 "reports": "Reports and the reported"}
 
 
 def _default_text(param: Parameter) -> str:

@@ -22,7 +22,7 @@ import pandas as pd
 from chaoyang._validate import check_seed
 from chaoyang.errors import ChaoyangError
 from chaoyang.sim.limits import check_run_size, show_progress
-from chaoyang.sim.model import ChaoyangModel, GranovetterModel
+from chaoyang.sim.model import ChaoyangModel, GranovetterModel, check_engine
 from chaoyang.sim.parameters import REGIMES, ParameterError, check_value
 from chaoyang.sim.results import SimResult
 
@@ -90,7 +90,8 @@ def make_manifest(model: ChaoyangModel, steps: int, **extra) -> dict:
         JSON-serializable. ``seed.entropy`` and ``seed.spawn_key`` rebuild the exact
         :class:`numpy.random.SeedSequence` of the run: ``SeedSequence(entropy, spawn_key=spawn_key)``.
     """
-    return {"regime": model.p["regime"], "n_residents": model.n_residents, "steps": int(steps),
+    return {"regime": model.p["regime"], "engine": getattr(model, "engine", "vectorized"),
+            "n_residents": model.n_residents, "steps": int(steps),
             "params": {k: _jsonable(v) for k, v in model.p.items()},
             "seed": {"entropy": _jsonable(model.seed_entropy), "spawn_key": list(model.seed_spawn_key)},
             "world": model.world.name, "versions": _versions(),
@@ -98,7 +99,7 @@ def make_manifest(model: ChaoyangModel, steps: int, **extra) -> dict:
 
 
 def run(regime: str = "emotional", *, n_residents: int = 2000, steps: int = 365, seed=None, progress=None,
-        **params) -> SimResult:
+        engine: str = "vectorized", **params) -> SimResult:
     """Run the Chaoyang model once and return its ledger and manifest.
 
     Every argument is checked before any work: the regime, the sizes, the seed, every parameter,
@@ -106,10 +107,15 @@ def run(regime: str = "emotional", *, n_residents: int = 2000, steps: int = 365,
 
     Parameters
     ----------
-    regime : {"emotional", "subsidy", "none"}, default "emotional"
-        ``"emotional"``: emotional-commitment mobilization (rituals, police engagement, brand), no
-        pay. ``"subsidy"``: traditional economic subsidy (pay per patrol hour and per tip), routine
-        policing, no rituals, no brand campaign. ``"none"``: no mobilization.
+    regime : str, default "emotional"
+        A key of :data:`chaoyang.sim.REGIMES`. The two pure regimes: ``"emotional"``,
+        emotional-commitment mobilization (rituals, police engagement, brand), no pay;
+        ``"subsidy"``, traditional economic subsidy (pay per patrol hour and per tip), routine
+        policing, no rituals, no brand campaign. The hybrids that exist in Chaoyang add paid
+        components to the emotional pathways: ``"emotional+allowance"`` (activists'
+        allowances), ``"emotional+patrols"`` (full-time paid patrol teams beside volunteers),
+        ``"emotional+rewards"`` (pay per tip, which raises false reports), ``"mixed"`` (all
+        three). ``"none"``: no mobilization.
     n_residents : int, default 2000
         Number of residents, at least :data:`chaoyang.sim.limits.MIN_RESIDENTS` (10); the upper
         limit is the memory estimate (about 2.7 kB per resident).
@@ -121,6 +127,10 @@ def run(regime: str = "emotional", *, n_residents: int = 2000, steps: int = 365,
     progress : None, True or False, default None
         Progress bar (tqdm, on stderr). None shows it for long runs only
         (``steps * (n_residents + 1,000) >= 10,000,000``, :data:`chaoyang.sim.limits.PROGRESS_WORK`).
+    engine : {"vectorized", "agents"}, default "vectorized"
+        ``"agents"``: the reference engine, each agent's methods run through mesa AgentSets with
+        synchronous activation (slow: one Python call per resident and day); ``"vectorized"``: the same rules on
+        arrays. The same seed gives the same ledger on both, to the bit.
     **params
         Overrides of any parameter in :func:`chaoyang.sim.parameter_table`, and ``world`` (a
         :class:`chaoyang.world.World`).
@@ -136,8 +146,8 @@ def run(regime: str = "emotional", *, n_residents: int = 2000, steps: int = 365,
     Raises
     ------
     ParameterError
-        Unknown regime or parameter, a size or value out of its range (the message names it and
-        gives the valid range).
+        Unknown regime, engine or parameter, a size or value out of its range (the message names
+        it and gives the valid range).
     SeedError
         A seed that is a bool, float, string or negative.
     SizeError
@@ -154,10 +164,11 @@ def run(regime: str = "emotional", *, n_residents: int = 2000, steps: int = 365,
     20.0
     """
     check_regime(regime)
+    check_engine(engine)
     seed = check_seed(seed)
     n_residents, steps = check_run_size(n_residents, steps)
     show = show_progress(progress, n_residents, steps)
-    model = ChaoyangModel(regime, n_residents, seed=seed, **params)
+    model = ChaoyangModel(regime, n_residents, seed=seed, engine=engine, **params)
     ledger = model.run(steps, progress=show)
     return SimResult(ledger, make_manifest(model, steps))
 
