@@ -46,6 +46,17 @@ def _limit(memory_mb: int, max_procs: int, max_file_mb: int) -> None:
 
 
 def _cells(path: str) -> list[str]:
+    """Sources of the code cells of the notebook at ``path``, in order (markdown cells skipped).
+
+    Examples
+    --------
+    >>> import json, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "hw.ipynb")
+    >>> cells = [{"cell_type": "markdown", "source": "# Q1"}, {"cell_type": "code", "source": ["x = 1\n", "y = 2"]}]
+    >>> _ = open(path, "w").write(json.dumps({"cells": cells}))
+    >>> _cells(path)
+    ['x = 1\ny = 2']
+    """
     with open(path, encoding="utf-8") as handle:
         notebook = json.load(handle)
     cells = notebook.get("cells") if isinstance(notebook, dict) else None

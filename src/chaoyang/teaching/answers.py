@@ -47,8 +47,8 @@ class AnswerFormatError(ChaoyangError, ValueError):
     """An answers file or encoded value is not in the format :func:`encode` writes."""
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(AnswerFormatError):
+    """Internal: an answer crosses a size or depth limit (caught by :func:`encode`)."""
 
 
 def _float(value: float):
