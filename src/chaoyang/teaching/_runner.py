@@ -46,7 +46,7 @@ def _limit(memory_mb: int, max_procs: int, max_file_mb: int) -> None:
 
 
 def _cells(path: str) -> list[str]:
-    """Sources of the code cells of the notebook at ``path``, in order (markdown cells skipped).
+    r"""Sources of the code cells of the notebook at ``path``, in order (markdown cells skipped).
 
     Examples
     --------
