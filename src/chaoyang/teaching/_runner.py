@@ -75,6 +75,36 @@ def _say(message: str) -> None:
     sys.__stderr__.flush()
 
 
+def _guard(rest: list[str], answers_fd: int | None) -> int:
+    """Run the notebook in a child and, on Linux, adopt and kill whatever it leaves running.
+
+    As a *child subreaper* (``prctl(PR_SET_CHILD_SUBREAPER)``), this process inherits the orphans of
+    ``setsid`` and double-forked processes the notebook starts, so it can kill them when the
+    notebook ends; elsewhere the grader's process-tree kill is all there is (unisolated runs are
+    not a sandbox).
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+        except (OSError, AttributeError):
+            pass
+    fds = (answers_fd,) if answers_fd is not None else ()
+    code = subprocess.call([sys.executable, "-m", "chaoyang.teaching._runner", *rest], stdin=subprocess.DEVNULL,
+                           pass_fds=fds)
+    if sys.platform.startswith("linux"):
+        from chaoyang.teaching.sandbox import _descendants
+
+        for _round in range(3):
+            for pid in _descendants(os.getpid()):
+                try:
+                    os.kill(pid, 9)
+                except OSError:
+                    pass
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chaoyang.teaching._runner")
     parser.add_argument("notebook")
@@ -89,9 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.guard:
         rest = [a for a in (argv if argv is not None else sys.argv[1:]) if a != "--guard"]
-        fds = (args.answers_fd,) if args.answers_fd is not None else ()
-        return subprocess.call([sys.executable, "-m", "chaoyang.teaching._runner", *rest], stdin=subprocess.DEVNULL,
-                               pass_fds=fds)
+        return _guard(rest, args.answers_fd)
     _limit(args.memory_mb, args.max_procs, args.max_file_mb)
     names = json.loads(args.names)
     try:
@@ -121,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         except BaseException as raised:  # noqa: BLE001 - a student's cell may raise anything, even SystemExit
             error = raised
         if error is not None and not first_error:
-            first_error = f"code cell {number} raised {type(error).__name__}: {str(error)[:200]}"
+            message = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+            first_error = f"code cell {number} raised {type(error).__name__}" + (f": {message}" if message else "")
             _say(f"error {first_error}")
     _say("answers")
     try:

@@ -63,6 +63,7 @@ MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024   # a larger .ipynb is refused before it r
 LOG_BYTES = 4096                        # head and tail of the output kept for the instructor
 SANDBOX_HOME = "/home/student"
 WORK = SANDBOX_HOME + "/work"
+KIT = "/opt/chaoyang-kit"
 # Read-only parts of the operating system the interpreter and the scientific stack need. /etc is
 # bound file by file: it holds the machine's configuration, which the notebook has no use for.
 _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
@@ -132,12 +133,9 @@ def _system_binds() -> list[str]:
 
 
 def _python_dirs() -> list[str]:
-    """Folders the interpreter, its environment and the chaoyang package live in (bound read-only)."""
-    import chaoyang
-
+    """Folders the interpreter and its environment live in (bound read-only at the same paths)."""
     dirs = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)}
     dirs.add(os.path.realpath(os.path.dirname(sys.executable)))
-    dirs.add(os.path.dirname(os.path.realpath(os.path.dirname(chaoyang.__file__))))
     # the unresolved paths too (a venv's python is a symlink into the base interpreter)
     dirs |= {os.path.abspath(p) for p in (sys.prefix, sys.base_prefix)}
     # keep the outermost folders only
@@ -148,10 +146,16 @@ def _python_dirs() -> list[str]:
     return [p for p in chosen if not p.startswith(("/usr/", "/lib/")) and p not in ("/usr", "/")]
 
 
-def _pythonpath() -> str:
+def _package_dir() -> str:
+    """The ``chaoyang`` package the grader runs (bound read-only at :data:`KIT`/chaoyang in the sandbox,
+    so the repository around it stays invisible)."""
     import chaoyang
 
-    return os.path.dirname(os.path.dirname(os.path.abspath(chaoyang.__file__)))
+    return os.path.dirname(os.path.abspath(chaoyang.__file__))
+
+
+def _pythonpath() -> str:
+    return os.path.dirname(_package_dir())
 
 
 def _check_files(files: dict) -> dict[str, Path]:
@@ -397,6 +401,7 @@ def _run_bwrap(copy: Path, files, names, timeout, memory_mb, max_procs, disk_mb,
         args += ["--ro-bind-try", path, path]
     for path in _python_dirs():
         args += ["--ro-bind", path, path]
+    args += ["--ro-bind", _package_dir(), KIT + "/chaoyang"]
     args += ["--proc", "/proc", "--dev", "/dev",
              "--size", tmpfs_bytes, "--tmpfs", "/tmp",
              "--size", tmpfs_bytes, "--tmpfs", SANDBOX_HOME,
@@ -404,7 +409,9 @@ def _run_bwrap(copy: Path, files, names, timeout, memory_mb, max_procs, disk_mb,
              "--ro-bind", str(copy), f"{WORK}/{copy.name}"]
     for name, path in files.items():
         args += ["--ro-bind", str(Path(path).resolve()), f"{WORK}/data/{name}"]
-    env = _environment(SANDBOX_HOME, "/tmp", _pythonpath())
+    # the sandbox's root folder is itself a tmpfs without a size limit: make it read-only
+    args += ["--remount-ro", "/"]
+    env = _environment(SANDBOX_HOME, "/tmp", KIT)
     args += ["--clearenv"]
     for key, value in env.items():
         args += ["--setenv", key, value]
