@@ -228,7 +228,7 @@ class Stages:
 def grade(assignment: str, submissions: Path, *, out_root: Path = GRADES_DIR, secret_file: Path | None = None,
           layout: str = "auto", deadline: datetime | None = None, timeout: float = DEFAULT_TIMEOUT,
           memory_mb: int = DEFAULT_MEMORY_MB, isolation: str = "auto", manifest: Path | None = MANIFEST,
-          stages: Stages | None = None, progress=print) -> Path:
+          stages: Stages | None = None, progress=print, **limits) -> Path:
     """Grade every submission of ``assignment`` and write a new dated run folder.
 
     Parameters
@@ -258,6 +258,8 @@ def grade(assignment: str, submissions: Path, *, out_root: Path = GRADES_DIR, se
         The pipeline's functions (default :meth:`Stages.default`).
     progress : callable or None
         Receives one line per submission and the warnings.
+    **limits
+        ``max_procs`` and ``disk_mb``, passed to :func:`chaoyang.teaching.sandbox.run_notebook`.
 
     Returns
     -------
@@ -298,7 +300,7 @@ def grade(assignment: str, submissions: Path, *, out_root: Path = GRADES_DIR, se
     grades = []
     for submission in found:
         result = grade_submission_sandboxed(submission, assignment, secret, names, stages, timeout=timeout,
-                                            memory_mb=memory_mb, isolation=mode, deadline=deadline)
+                                            memory_mb=memory_mb, isolation=mode, deadline=deadline, **limits)
         grades.append(result)
         possible = sum(q.possible for q in result.questions)
         status = f"error: {result.error}" if result.error else "ok"
@@ -311,7 +313,7 @@ def grade(assignment: str, submissions: Path, *, out_root: Path = GRADES_DIR, se
     changed = folder_digest(submissions) != before
     run_dir = Path(stages.write_run(grades, Path(out_root), assignment=assignment, deadline=deadline))
     record = {"assignment": assignment, "isolation": "bubblewrap" if mode == "bwrap" else f"none ({reason})",
-              "timeout_s": timeout, "memory_mb": memory_mb, "submissions": str(submissions),
+              "timeout_s": timeout, "memory_mb": memory_mb, **limits, "submissions": str(submissions),
               "submissions_sha256": hashlib.sha256(json.dumps(before, sort_keys=True).encode()).hexdigest(),
               "submissions_unchanged": not changed, "manifest": integrity["manifest"],
               "code_sha256": integrity["code"], "assignment_sha256": integrity["assignment"]}
@@ -327,7 +329,7 @@ def grade(assignment: str, submissions: Path, *, out_root: Path = GRADES_DIR, se
 def grade_submission_sandboxed(submission: Submission, assignment: str, secret: bytes, names: list[str],
                                stages: Stages, *, timeout: float = DEFAULT_TIMEOUT,
                                memory_mb: int = DEFAULT_MEMORY_MB, isolation: str = "auto",
-                               deadline: datetime | None = None) -> SubmissionGrade:
+                               deadline: datetime | None = None, **limits) -> SubmissionGrade:
     """Run one submission in the sandbox and grade its answers; never raises for a bad submission.
 
     Returns
@@ -347,7 +349,7 @@ def grade_submission_sandboxed(submission: Submission, assignment: str, secret: 
         with tempfile.TemporaryDirectory(prefix="chaoyang-variant-") as folder:
             files = stages.student_files(assignment, student, secret, Path(folder))
             run = sandbox.run_notebook(submission.notebook, files=files, answer_names=names, timeout=timeout,
-                                       memory_mb=memory_mb, isolation=isolation)
+                                       memory_mb=memory_mb, isolation=isolation, **limits)
     except (OSError, ChaoyangError) as error:
         return SubmissionGrade(submission, _zero(stages, assignment, student, secret), None,
                                error=f"could not run: {error}", late=late)
