@@ -25,7 +25,7 @@ from chaoyang.teaching import grading, sandbox
 from chaoyang.teaching.answers import (MAX_BYTES, AnswerFormatError, decode, decode_answers, encode,
                                        encode_answers)
 
-from _grading_standins import HONEST, SECRET, NoSecret, Recorder, notebook, variant_n
+from _grading_standins import HONEST, NoSecret, Recorder, notebook, variant_n
 
 pytestmark = pytest.mark.xdist_group("sandbox")
 
@@ -228,8 +228,9 @@ def test_arguments_are_checked(tmp_path, monkeypatch):
 
 def test_sandbox_sees_no_repository_and_cannot_write_its_root(bwrap, tmp_path):
     repo = Path(grading.__file__).resolve().parents[3]
+    hidden = [str(repo / "tests"), str(repo / "exercises"), str(tmp_path)]
     nb = notebook(tmp_path / "look.ipynb",
-                  "import os\nseen = [p for p in %r if os.path.exists(p)]\n" % [str(repo / "tests"), str(repo / "exercises"), str(tmp_path)]
+                  f"import os\nseen = [p for p in {hidden!r} if os.path.exists(p)]\n"
                   + "try:\n    open('/planted.txt', 'w').write('x')\n    root_writable = True\n"
                     "except OSError:\n    root_writable = False\n"
                     "import chaoyang\nkit = chaoyang.__file__")
