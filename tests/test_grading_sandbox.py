@@ -382,6 +382,12 @@ def test_command_line(tmp_path, monkeypatch, capsys):
     assert json.loads(manifest.read_text())["code"] == grading.code_hashes()
 
 
+def test_documented_defaults():
+    # book/_includes/grading_sandbox.md states these
+    assert grading.DEFAULT_TIMEOUT == 600 and sandbox.run_notebook.__kwdefaults__["timeout"] == 600
+    assert MAX_BYTES == 5 * 1024 * 1024
+
+
 def test_errors_belong_to_the_family():
     assert issubclass(grading.GradingError, ChaoyangError) and issubclass(sandbox.SandboxError, ChaoyangError)
     assert issubclass(AnswerFormatError, ValueError)
