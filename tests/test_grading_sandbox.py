@@ -382,6 +382,21 @@ def test_command_line(tmp_path, monkeypatch, capsys):
     assert json.loads(manifest.read_text())["code"] == grading.code_hashes()
 
 
+def test_probe_reports_a_bubblewrap_that_cannot_start(tmp_path, monkeypatch):
+    # what a container that forbids user namespaces looks like: bwrap is installed but exits 1
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to creating new namespace' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(sandbox.sys, "platform", "linux")
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: str(fake))
+    reason = sandbox._probe()
+    assert "cannot create a sandbox here (bwrap: No permissions to creating new namespace)" in reason
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    assert "apt-get install bubblewrap" in sandbox._probe()
+    monkeypatch.setattr(sandbox.sys, "platform", "darwin")
+    assert sandbox._probe() == "bubblewrap sandboxes need Linux (this is darwin)"
+
+
 def test_documented_defaults():
     # book/_includes/grading_sandbox.md states these
     assert grading.DEFAULT_TIMEOUT == 600 and sandbox.run_notebook.__kwdefaults__["timeout"] == 600
