@@ -397,6 +397,18 @@ def test_probe_reports_a_bubblewrap_that_cannot_start(tmp_path, monkeypatch):
     assert sandbox._probe() == "bubblewrap sandboxes need Linux (this is darwin)"
 
 
+def test_folder_digest_of_a_folder_and_of_a_canvas_zip(tmp_path):
+    (tmp_path / "s" / "sub").mkdir(parents=True)
+    (tmp_path / "s" / "a.ipynb").write_text("{}")
+    (tmp_path / "s" / "sub" / "b.ipynb").write_bytes(b"x")
+    digest = grading.folder_digest(tmp_path / "s")
+    # SHA-256 of "{}" and of "x", as published by any sha256sum
+    assert digest == {"a.ipynb": "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+                      "sub/b.ipynb": "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"}
+    (tmp_path / "canvas.zip").write_bytes(b"x")
+    assert grading.folder_digest(tmp_path / "canvas.zip") == {"canvas.zip": digest["sub/b.ipynb"]}
+
+
 def test_documented_defaults():
     # book/_includes/grading_sandbox.md states these
     assert grading.DEFAULT_TIMEOUT == 600 and sandbox.run_notebook.__kwdefaults__["timeout"] == 600
