@@ -395,16 +395,17 @@ def _runner_args(notebook: str, names: list[str], memory_mb: int, max_procs: int
 
 def _run_bwrap(copy: Path, files, names, timeout, memory_mb, max_procs, disk_mb, finish) -> SandboxRun:
     tmpfs_bytes = str(disk_mb * 1024 * 1024)
+    # the private tmpfs folders first, the read-only binds after: an environment that lives under /tmp
+    # (a CI virtualenv, say) is then bound on top of the tmpfs instead of being hidden by it
     args = [shutil.which("bwrap"), "--unshare-all", "--unshare-pid", "--die-with-parent", "--new-session",
-            "--cap-drop", "ALL", "--hostname", "sandbox", *_system_binds()]
+            "--cap-drop", "ALL", "--hostname", "sandbox", "--proc", "/proc", "--dev", "/dev",
+            "--size", tmpfs_bytes, "--tmpfs", "/tmp", "--size", tmpfs_bytes, "--tmpfs", SANDBOX_HOME,
+            *_system_binds()]
     for path in _ETC:
         args += ["--ro-bind-try", path, path]
     for path in _python_dirs():
         args += ["--ro-bind", path, path]
-    args += ["--ro-bind", _package_dir(), KIT + "/chaoyang"]
-    args += ["--proc", "/proc", "--dev", "/dev",
-             "--size", tmpfs_bytes, "--tmpfs", "/tmp",
-             "--size", tmpfs_bytes, "--tmpfs", SANDBOX_HOME,
+    args += ["--ro-bind", _package_dir(), KIT + "/chaoyang",
              "--dir", WORK, "--dir", WORK + "/data",
              "--ro-bind", str(copy), f"{WORK}/{copy.name}"]
     for name, path in files.items():
@@ -422,6 +423,9 @@ def _run_bwrap(copy: Path, files, names, timeout, memory_mb, max_procs, disk_mb,
     try:
         process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    pass_fds=(write_end,), start_new_session=True, env={"PATH": "/usr/bin:/bin"})
+    except OSError:
+        os.close(read_end)
+        raise
     finally:
         os.close(write_end)
     return _supervise(process, os.fdopen(read_end, "rb"), None, timeout, max_procs, names, finish)
