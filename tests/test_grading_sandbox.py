@@ -12,7 +12,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import tempfile
+import time
+import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -205,6 +208,40 @@ def test_malformed_answers_channel_gives_no_answers_and_says_so(bwrap, tmp_path)
                   "os.write(fd, b'{not json')")
     run = sandbox.run_notebook(nb, files={}, answer_names=["q1"], timeout=120, isolation="bwrap")
     assert run.answers == {} and "malformed" in run.error
+
+
+def _marked_processes(marker: str) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    if marker.encode() in handle.read():
+                        found.append(int(entry))
+            except OSError:
+                pass
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts processes through Linux's /proc")
+def test_background_and_surplus_processes_die_with_the_run(isolation, tmp_path):
+    # the red-team notebooks (c) and (j), in both modes: unisolated, a child-subreaper guard adopts the
+    # setsid and double-forked orphans and kills them; a /proc watchdog stops a notebook with too many processes
+    marker = "bgtest" + uuid.uuid4().hex[:10]
+    targets = tmp_path / "targets.json"
+    targets.write_text(json.dumps({"paths": [], "marker": marker, "port": 9}))
+    redteam = Path(__file__).parent / "redteam"
+    run = sandbox.run_notebook(redteam / "c_background.ipynb", files={"targets.json": targets},
+                               answer_names=["started"], timeout=120, isolation=isolation)
+    assert run.error == "" and decode(run.answers["started"]) is True
+    time.sleep(0.5)
+    assert _marked_processes(marker) == []
+    run = sandbox.run_notebook(redteam / "j_many_processes.ipynb", files={"targets.json": targets},
+                               answer_names=["started", "refused"], timeout=120, isolation=isolation, max_procs=8)
+    if run.error:  # the watchdog (always unisolated, and in bwrap when the grader runs as root)
+        assert run.error == "stopped: the notebook started more than 8 processes"
+    else:  # RLIMIT_NPROC inside the sandbox's user namespace refused the ninth process
+        assert decode(run.answers["started"]) < 8 and "refused" in run.answers
 
 
 def test_arguments_are_checked(tmp_path, monkeypatch):

@@ -441,7 +441,9 @@ def _run_plain(tmp: Path, copy: Path, files, names, timeout, memory_mb, max_proc
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
     answers_file = tmp / "answers.json"
-    command = [sys.executable, *_runner_args(copy.name, names, memory_mb, max_procs, disk_mb),
+    # no RLIMIT_NPROC here: outside a user namespace it counts every process of your user, so a desktop
+    # session would already be over it (the /proc watchdog in _supervise still counts the notebook's own)
+    command = [sys.executable, *_runner_args(copy.name, names, memory_mb, 0, disk_mb),
                "--answers-file", str(answers_file), "--guard"]
     options = {"start_new_session": True} if os.name == "posix" else {
         "creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)}
