@@ -17,7 +17,10 @@ executes a **copy** of the notebook inside ``bwrap --unshare-all --unshare-pid -
 - limits: wall-clock ``timeout`` (then the whole sandbox is killed), address space ``memory_mb``
   per process, ``max_procs`` processes, ``disk_mb`` per tmpfs and per file.
 
-The notebook's code cells run in order in one IPython shell (:mod:`chaoyang.teaching._runner`);
+The notebook's code cells run in order in one IPython shell inside the sandbox
+(:mod:`chaoyang.teaching._runner`: IPython's own input transformers, so ``%magics`` work), not
+through a Jupyter kernel: nbclient also works in the sandbox's network namespace (its kernel talks over
+the private loopback) but adds a kernel start-up and a second process per notebook;
 afterwards the variables the checks need (``answer_names``) are encoded as JSON
 (:mod:`chaoyang.teaching.answers`) and sent back through a pipe, size-capped. The grader never
 executes anything the notebook produced.
