@@ -24,8 +24,8 @@ help:
 	@echo "make test   run the whole test suite"
 	@echo "make data   regenerate datasets/ from the planted truth"
 	@echo "make bench  run the benchmarks in benchmarks/"
-	@echo "make assignments [SECRET_FILE=path]   otter assign every exercise into _build/assignments/ (student + course variant data + autograder zip with the kit's wheel + LMS zip)"
-	@echo "make grade ASSIGNMENT=<name> SUBMISSIONS=<folder>   grade a folder of notebooks into _build/grades/<name>-gradebook.csv"
+	@echo "make assignments [SECRET_FILE=path]   otter assign every exercise into _build/assignments/ (student + course variant data + autograder zip with the kit's wheel + LMS zip) and write the grader's code manifest"
+	@echo "make grade ASSIGNMENT=<name> SUBMISSIONS=<folder|zip>   grade submissions in a sandbox into a new dated run in _build/grades/<name>/"
 	@echo "make release   wheel + sdist (dist/), site, PDF, assignment bundle, then check version/changelog/citation agree"
 
 setup: $(STAMP)
@@ -79,10 +79,17 @@ bench: $(STAMP)
 # the course variant's data/; without one, students' notebooks use the public practice variant.
 assignments: $(STAMP)
 	$(BIN)/python -m chaoyang.teaching.assignments build $(if $(SECRET_FILE),--secret-file $(SECRET_FILE))
+	$(BIN)/python -m chaoyang.teaching.grading write-manifest
 
+# Each notebook runs in a bubblewrap sandbox (Debian: apt-get install bubblewrap); without one, grading
+# warns and marks every run "not isolated". Optional: LAYOUT=folder|canvas|moodle SECRET_FILE=<file outside
+# the repository> DEADLINE=2027-03-01T23:59+08:00 ISOLATION=bwrap|none TIMEOUT=<s per notebook> MEMORY_MB=<MB>.
+GRADE_FLAGS = $(if $(LAYOUT),--layout $(LAYOUT)) $(if $(SECRET_FILE),--secret-file $(SECRET_FILE)) \
+	$(if $(DEADLINE),--deadline $(DEADLINE)) $(if $(ISOLATION),--isolation $(ISOLATION)) \
+	$(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(MEMORY_MB),--memory-mb $(MEMORY_MB))
 grade: $(STAMP)
-	@test -n "$(ASSIGNMENT)" -a -n "$(SUBMISSIONS)" || { echo "usage: make grade ASSIGNMENT=<name> SUBMISSIONS=<folder>"; exit 2; }
-	$(BIN)/python -m chaoyang.teaching.grading $(ASSIGNMENT) $(SUBMISSIONS)
+	@test -n "$(ASSIGNMENT)" -a -n "$(SUBMISSIONS)" || { echo "usage: make grade ASSIGNMENT=<name> SUBMISSIONS=<folder or Canvas zip> [LAYOUT=...] [SECRET_FILE=...] [DEADLINE=...] [ISOLATION=bwrap|none]"; exit 2; }
+	$(BIN)/python -m chaoyang.teaching.grading $(ASSIGNMENT) $(SUBMISSIONS) $(GRADE_FLAGS)
 
 # The release procedure is in CONTRIBUTING.md. Everything is rebuilt from scratch so the files published
 # are the files checked; tests/test_release.py then reuses them (no second build).

@@ -1,21 +1,38 @@
-"""Grade a folder of submitted notebooks locally with otter-grader, safely, into one gradebook CSV.
+"""Grade a batch of submitted notebooks: sandboxed runs, checks outside the sandbox, a dated run folder.
 
-Each submission is graded by ``otter run`` in **its own process**, on a **copy** placed in a fresh
-temporary folder, with a **time limit**. A notebook that raises, loops forever or deletes files
-in its working folder costs only its own grade: the batch goes on, and the submissions folder is
-never written to. (This isolates submissions from each other and from the folder; it is not a
-sandbox — students' code runs with your user's rights. See the instructor guide for grading a
-large class under a separate user or in a container.)
+The pipeline (issue #14), one submission at a time:
 
-Gradebook columns: ``student`` (file name without ``.ipynb``), ``question``, ``points``,
-``possible``, ``total`` (the student's autograded total), ``error`` (empty when grading worked;
-otherwise why the student got no points, e.g. ``timeout after 300 s``). One row per student and
-autograded question, in the order of the autograder's questions; written questions are graded
-by rubric and are not in this file.
+1. :func:`chaoyang.teaching.lms.read_submissions` reads the submissions as the LMS delivers them
+   (a folder of notebooks, a Canvas bulk-download zip, Moodle's per-student folders); it never
+   writes there, and this module checks that the folder is byte-identical afterwards.
+2. :func:`chaoyang.teaching.variants.student_files` writes the student's variant data (derived
+   from the course secret) and :func:`chaoyang.teaching.checks.answer_names` names the variables
+   the checks read.
+3. :func:`chaoyang.teaching.sandbox.run_notebook` runs a copy of the notebook in a bubblewrap
+   sandbox that sees only that copy, those files and the read-only environment, and brings back
+   the named variables as JSON.
+4. :func:`chaoyang.teaching.checks.grade_answers` recomputes the expected answers from the secret
+   in this process, outside the sandbox, and never executes student code.
+5. :func:`chaoyang.teaching.gradebook.write_run` writes a new dated folder
+   (``<out>/<assignment>/<UTC time>/``): gradebook, Canvas and Moodle import files, feedback pages.
+   This module adds ``integrity.json`` there (hashes of the grader's code, isolation, limits).
+
+Before the first submission runs, the SHA-256 of every file of the ``chaoyang`` package (the check
+code the grader will import) is compared with the manifest written when the assignments were built
+(:func:`write_manifest`, ``python -m chaoyang.teaching.grading write-manifest``); grading refuses if
+they disagree. Where no bubblewrap sandbox can be had, grading still works, prints a warning, and
+every run is marked ``isolated=False``; the hashes are then re-checked after every submission.
 
 Command line (what ``make grade`` calls)::
 
-    python -m chaoyang.teaching.grading ASSIGNMENT SUBMISSIONS [--out gradebook.csv] [--timeout 600]
+    python -m chaoyang.teaching.grading ASSIGNMENT SUBMISSIONS [--layout auto|folder|canvas|moodle]
+        [--secret-file PATH] [--deadline 2027-03-01T23:59+08:00] [--timeout 600] [--memory-mb 4096]
+        [--isolation auto|bwrap|none] [--out _build/grades]
+    python -m chaoyang.teaching.grading write-manifest [--manifest PATH]
+
+The older otter path (``otter run`` with the assignment's autograder zip, in a child process, not
+sandboxed) stays available for the standard artefact: add ``--autograder ZIP``; ``--out`` is then
+the gradebook CSV.
 
 Examples
 --------
@@ -32,24 +49,322 @@ import hashlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from chaoyang.errors import ChaoyangError
+from chaoyang.teaching import sandbox
 from chaoyang.teaching.assignments import BUILD_DIR
+from chaoyang.teaching.records import QuestionGrade, Submission, SubmissionGrade
 
 GRADEBOOK_COLUMNS = ("student", "question", "points", "possible", "total", "error")
 DEFAULT_TIMEOUT = 600.0
+DEFAULT_MEMORY_MB = 4096
+GRADES_DIR = BUILD_DIR.parent / "grades"
+MANIFEST = BUILD_DIR / "grading-manifest.json"
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+NOT_ISOLATED = ("WARNING: submissions will NOT be isolated ({reason}). Each notebook still runs in its own "
+                "process, on a copy, with a time limit, but with your user's rights: it can read and change your "
+                "files. Grade on Linux with bubblewrap (apt-get install bubblewrap) for marks you can trust.")
 
 
 class GradingError(ChaoyangError, RuntimeError):
-    """The batch cannot start (no autograder zip, no submissions folder); the message says what to do."""
+    """The batch cannot start or cannot be trusted (no secret, no submissions, the grader's code
+    differs from its manifest, the submissions changed); the message says what to do."""
 
+
+# ---------------------------------------------------------------------------------------------
+# Integrity of the grader's own code
+# ---------------------------------------------------------------------------------------------
+
+def code_hashes(package_dir: Path = PACKAGE_DIR) -> dict[str, str]:
+    """SHA-256 of every source and data file of the ``chaoyang`` package the grader imports.
+
+    Parameters
+    ----------
+    package_dir : Path
+        The package folder (default: the one this module was imported from).
+
+    Returns
+    -------
+    dict
+        Path relative to ``package_dir`` (POSIX form) -> hex digest; caches (``__pycache__``) left out.
+    """
+    package_dir = Path(package_dir)
+    return {p.relative_to(package_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(package_dir.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo")}
+
+
+def write_manifest(path: Path = MANIFEST, *, package_dir: Path = PACKAGE_DIR, build_dir: Path = BUILD_DIR) -> Path:
+    """Record the hashes of the grader's code (and of the built assignments, if any) at build time.
+
+    Run it after ``make assignments`` on the machine (or from the commit) you trust; grading then
+    refuses to start if any of these files differ.
+
+    Parameters
+    ----------
+    path : Path
+        Where to write the JSON manifest (default ``_build/assignments/grading-manifest.json``).
+    package_dir, build_dir : Path
+        The ``chaoyang`` package folder and the assignments build folder.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    build_dir = Path(build_dir)
+    artefacts = {}
+    if build_dir.is_dir():
+        for folder in sorted(p for p in build_dir.iterdir() if p.is_dir()):
+            artefacts[folder.name] = folder_digest(folder)
+    manifest = {"written": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "code": code_hashes(package_dir), "assignments": artefacts}
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
+    return path
+
+
+def check_manifest(path: Path | None = MANIFEST, *, assignment: str | None = None,
+                   package_dir: Path = PACKAGE_DIR, build_dir: Path = BUILD_DIR) -> dict:
+    """Compare the grader's code (and the built assignment) with the manifest; refuse on any difference.
+
+    Returns
+    -------
+    dict
+        ``{"code": {...hashes now...}, "manifest": str or None, "assignment": {...} or None}``;
+        ``manifest`` is None when no manifest exists (nothing to compare: a warning is the caller's).
+
+    Raises
+    ------
+    GradingError
+        Naming the files that changed, were added or are missing.
+    """
+    now = code_hashes(package_dir)
+    built = folder_digest(Path(build_dir) / assignment) if assignment and (Path(build_dir) / assignment).is_dir() else None
+    if path is None or not Path(path).is_file():
+        return {"code": now, "manifest": None, "assignment": built}
+    try:
+        manifest = json.loads(Path(path).read_text(encoding="utf-8"))
+        recorded = manifest["code"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise GradingError(f"the grading manifest {path} is unreadable ({error}); rewrite it from a trusted "
+                           "checkout with `python -m chaoyang.teaching.grading write-manifest`") from None
+    differences = _differences(recorded, now, "chaoyang/")
+    if assignment and assignment in manifest.get("assignments", {}) and built is not None:
+        differences += _differences(manifest["assignments"][assignment], built, f"{assignment}/")
+    if differences:
+        shown = ", ".join(differences[:8]) + (f" and {len(differences) - 8} more" if len(differences) > 8 else "")
+        raise GradingError(f"the grader's code differs from the manifest {path}: {shown}. Restore the files "
+                           "(git checkout / reinstall the kit) or, if you changed them on purpose, rewrite the "
+                           "manifest with `python -m chaoyang.teaching.grading write-manifest`")
+    return {"code": now, "manifest": str(path), "assignment": built}
+
+
+def _differences(recorded: dict, now: dict, prefix: str) -> list[str]:
+    out = [f"{prefix}{name} changed" for name in sorted(recorded) if name in now and now[name] != recorded[name]]
+    out += [f"{prefix}{name} missing" for name in sorted(recorded) if name not in now]
+    out += [f"{prefix}{name} added" for name in sorted(now) if name not in recorded]
+    return out
+
+
+def folder_digest(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``folder`` (relative path -> hex digest), or of ``folder`` itself
+    if it is a file (a Canvas zip); used to prove the submissions were not modified (tested in
+    tests/test_grading_sandbox.py)."""
+    folder = Path(folder)
+    if folder.is_file():
+        return {folder.name: hashlib.sha256(folder.read_bytes()).hexdigest()}
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# ---------------------------------------------------------------------------------------------
+# The pipeline
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Stages:
+    """The functions the pipeline calls, by the names of the grading contract (replaceable in tests).
+
+    :meth:`default` imports the kit's own: ``lms.read_submissions``, ``variants.student_files``,
+    ``variants.load_secret``, ``checks.answer_names``, ``checks.grade_answers``, ``gradebook.write_run``.
+    """
+
+    read_submissions: Callable
+    student_files: Callable
+    load_secret: Callable
+    answer_names: Callable
+    grade_answers: Callable
+    write_run: Callable
+
+    @classmethod
+    def default(cls) -> "Stages":
+        try:
+            from chaoyang.teaching import checks, gradebook, lms, variants
+        except ImportError as error:
+            raise GradingError(f"this version of the kit lacks a grading stage ({error}); update chaoyang") from None
+        return cls(read_submissions=lms.read_submissions, student_files=variants.student_files,
+                   load_secret=variants.load_secret, answer_names=checks.answer_names,
+                   grade_answers=checks.grade_answers, write_run=gradebook.write_run)
+
+
+def grade(assignment: str, submissions: Path, *, out_root: Path = GRADES_DIR, secret_file: Path | None = None,
+          layout: str = "auto", deadline: datetime | None = None, timeout: float = DEFAULT_TIMEOUT,
+          memory_mb: int = DEFAULT_MEMORY_MB, isolation: str = "auto", manifest: Path | None = MANIFEST,
+          stages: Stages | None = None, progress=print, **limits) -> Path:
+    """Grade every submission of ``assignment`` and write a new dated run folder.
+
+    Parameters
+    ----------
+    assignment : str
+        Assignment name, e.g. ``"a4_participation"``.
+    submissions : Path
+        Folder or Canvas zip as the LMS delivered it (never modified; checked byte for byte).
+    out_root : Path
+        Root of the dated runs (default ``_build/grades``); each run gets a new folder.
+    secret_file : Path, optional
+        File holding the course secret (else ``CHAOYANG_COURSE_SECRET``); no secret, no grading.
+    layout : {"auto", "folder", "canvas", "moodle"}
+        How the submissions are laid out.
+    deadline : datetime, optional
+        Timezone-aware deadline; submissions the LMS dates later are flagged late.
+    timeout : float
+        Wall-clock seconds per notebook (default 600).
+    memory_mb : int
+        Address-space limit per process in MB (default 4096).
+    isolation : {"auto", "bwrap", "none"}
+        ``"bwrap"`` refuses to grade without a working bubblewrap; ``"auto"`` falls back to
+        unisolated runs with a warning.
+    manifest : Path or None
+        Hashes written at build time (:func:`write_manifest`); ``None`` skips the comparison.
+    stages : Stages, optional
+        The pipeline's functions (default :meth:`Stages.default`).
+    progress : callable or None
+        Receives one line per submission and the warnings.
+    **limits
+        ``max_procs`` and ``disk_mb``, passed to :func:`chaoyang.teaching.sandbox.run_notebook`.
+
+    Returns
+    -------
+    Path
+        The run folder written by ``gradebook.write_run``.
+
+    Raises
+    ------
+    GradingError
+        No secret, no submissions, the grader's code differs from the manifest or changed during an
+        unisolated run, bubblewrap required but unusable, or the submissions changed.
+    """
+    say = progress or (lambda _line: None)
+    stages = stages or Stages.default()
+    submissions = Path(submissions)
+    if not submissions.exists():
+        raise GradingError(f"submissions {submissions} do not exist; pass the folder (or Canvas zip) the LMS gave you")
+    if isolation not in sandbox.ISOLATIONS:
+        raise GradingError(f"isolation={isolation!r} is not one of {', '.join(sandbox.ISOLATIONS)}")
+    if deadline is not None and deadline.tzinfo is None:
+        raise GradingError(f"deadline {deadline.isoformat()} has no time zone; give one, e.g. 2027-03-01T23:59+08:00")
+    secret = stages.load_secret(secret_file)
+    integrity = check_manifest(manifest, assignment=assignment)
+    if integrity["manifest"] is None and manifest is not None:
+        say(f"note: no grading manifest at {manifest}; the grader's code hashes are recorded in the run's "
+            "integrity.json but not compared (write one with `python -m chaoyang.teaching.grading write-manifest`)")
+    reason = sandbox.isolation_available() if isolation != "none" else "isolation='none' was asked for"
+    if isolation == "bwrap" and reason is not None:
+        raise GradingError(f"--isolation bwrap, but {reason}")
+    mode = "bwrap" if reason is None else "none"
+    if mode == "none":
+        say(NOT_ISOLATED.format(reason=reason))
+    before = folder_digest(submissions)
+    found = list(stages.read_submissions(submissions, layout=layout))
+    if not found:
+        raise GradingError(f"no submissions found in {submissions} (layout {layout!r})")
+    names = list(stages.answer_names(assignment))
+    grades = []
+    for submission in found:
+        result = grade_submission_sandboxed(submission, assignment, secret, names, stages, timeout=timeout,
+                                            memory_mb=memory_mb, isolation=mode, deadline=deadline, **limits)
+        grades.append(result)
+        possible = sum(q.possible for q in result.questions)
+        status = f"error: {result.error}" if result.error else "ok"
+        flag = "" if result.run is None or result.run.isolated else " [NOT ISOLATED]"
+        say(f"{submission.student_id}: {result.total:g} / {possible:g} ({status}){flag}")
+        if mode == "none" and code_hashes() != integrity["code"]:
+            raise GradingError(f"the grader's code changed while {submission.student_id}'s notebook ran unisolated; "
+                               "no gradebook was written. Restore the kit (git checkout / reinstall) and grade on "
+                               "Linux with bubblewrap")
+    changed = folder_digest(submissions) != before
+    run_dir = Path(stages.write_run(grades, Path(out_root), assignment=assignment, deadline=deadline))
+    record = {"assignment": assignment, "isolation": "bubblewrap" if mode == "bwrap" else f"none ({reason})",
+              "timeout_s": timeout, "memory_mb": memory_mb, **limits, "submissions": str(submissions),
+              "submissions_sha256": hashlib.sha256(json.dumps(before, sort_keys=True).encode()).hexdigest(),
+              "submissions_unchanged": not changed, "manifest": integrity["manifest"],
+              "code_sha256": integrity["code"], "assignment_sha256": integrity["assignment"]}
+    (run_dir / "integrity.json").write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+    if changed:
+        raise GradingError(f"{submissions} changed during grading: do not trust the run in {run_dir}; "
+                           "restore the submissions from the LMS and grade again with bubblewrap")
+    if mode == "none":
+        say(NOT_ISOLATED.format(reason=reason))
+    return run_dir
+
+
+def grade_submission_sandboxed(submission: Submission, assignment: str, secret: bytes, names: list[str],
+                               stages: Stages, *, timeout: float = DEFAULT_TIMEOUT,
+                               memory_mb: int = DEFAULT_MEMORY_MB, isolation: str = "auto",
+                               deadline: datetime | None = None, **limits) -> SubmissionGrade:
+    """Run one submission in the sandbox and grade its answers; never raises for a bad submission.
+
+    Returns
+    -------
+    SubmissionGrade
+        With ``run=None`` and the reason in ``error`` when the submission could not be run
+        (``submission.problem``); zero points and ``"grader error: ..."`` if a check crashed.
+    """
+    student = submission.student_id
+    late = None
+    if deadline is not None and submission.submitted_at is not None:
+        late = submission.submitted_at > deadline
+    if submission.notebook is None or submission.problem:
+        return SubmissionGrade(submission, _zero(stages, assignment, student, secret), None,
+                               error=submission.problem or "no notebook submitted", late=late)
+    try:
+        with tempfile.TemporaryDirectory(prefix="chaoyang-variant-") as folder:
+            files = stages.student_files(assignment, student, secret, Path(folder))
+            run = sandbox.run_notebook(submission.notebook, files=files, answer_names=names, timeout=timeout,
+                                       memory_mb=memory_mb, isolation=isolation, **limits)
+    except (OSError, ChaoyangError) as error:
+        return SubmissionGrade(submission, _zero(stages, assignment, student, secret), None,
+                               error=f"could not run: {error}", late=late)
+    try:
+        questions = tuple(stages.grade_answers(assignment, run.answers, student_id=student, secret=secret))
+    except Exception as error:  # noqa: BLE001 - one broken check must not stop the batch; it is reported
+        return SubmissionGrade(submission, _zero(stages, assignment, student, secret), run,
+                               error=f"grader error: {type(error).__name__}: {error}"[:300], late=late)
+    return SubmissionGrade(submission, questions, run, error=run.error, late=late)
+
+
+def _zero(stages: Stages, assignment: str, student: str, secret: bytes) -> tuple:
+    """Zero-point grades with the right possible points (the checks of an empty answer set)."""
+    try:
+        graded = stages.grade_answers(assignment, {}, student_id=student, secret=secret)
+    except Exception:  # noqa: BLE001
+        return ()
+    return tuple(QuestionGrade(q.question, 0.0, q.possible, q.checks) for q in graded)
+
+
+# ---------------------------------------------------------------------------------------------
+# The otter path (the standard artefact): otter run in a child process, not sandboxed
+# ---------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class SubmissionResult:
@@ -111,19 +426,8 @@ def _natural_key(name: str):
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
 
-def folder_digest(folder: Path) -> dict[str, str]:
-    """SHA-256 of every file under ``folder`` (relative path -> hex digest); used to prove a
-    folder was not modified."""
-    folder = Path(folder)
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def _kill_group(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    sandbox._kill_tree(process)  # cross-platform, psutil-free
 
 
 def grade_submission(submission: Path, zip_path: Path, questions: dict[str, float], *,
@@ -158,7 +462,7 @@ def grade_submission(submission: Path, zip_path: Path, questions: dict[str, floa
             shutil.copyfile(zip_path, zip_copy)
         except OSError as error:
             return SubmissionResult(student, zero, f"cannot copy the submission: {error}")
-        env = {**os.environ, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+        env = {**{k: v for k, v in os.environ.items() if k != "CHAOYANG_COURSE_SECRET"}, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
         command = [python, "-m", "otter", "run", "--no-logo", "-a", str(zip_copy), "-o", str(out), str(copy)]
         # A new session puts otter, its kernel and anything the notebook starts in one process
@@ -257,14 +561,53 @@ def grade_folder(assignment: str, submissions: Path, out_csv: Path | None = None
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["write-manifest"]:
+        manifest_parser = argparse.ArgumentParser(prog="python -m chaoyang.teaching.grading write-manifest")
+        manifest_parser.add_argument("--manifest", type=Path, default=MANIFEST)
+        path = write_manifest(manifest_parser.parse_args(argv[1:]).manifest)
+        print(f"wrote the grading manifest {path}")
+        return 0
     parser = argparse.ArgumentParser(prog="python -m chaoyang.teaching.grading",
-                                     description="Grade a folder of notebooks with the assignment's autograder.")
+                                     description="Grade submitted notebooks in a sandbox into a dated run folder.")
     parser.add_argument("assignment", help="assignment name, e.g. a4_participation")
-    parser.add_argument("submissions", type=Path, help="folder of submitted .ipynb files (not modified)")
-    parser.add_argument("--out", type=Path, default=None, help="gradebook CSV (default _build/grades/<name>-gradebook.csv)")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per submission")
-    parser.add_argument("--autograder", type=Path, default=None, help="autograder zip (default: the built one)")
+    parser.add_argument("submissions", type=Path, help="folder or Canvas zip of submissions (not modified)")
+    parser.add_argument("--layout", default="auto", choices=("auto", "folder", "canvas", "moodle"))
+    parser.add_argument("--secret-file", type=Path, default=None,
+                        help="file with the course secret, outside the repository (else $CHAOYANG_COURSE_SECRET)")
+    parser.add_argument("--deadline", default=None, help="ISO 8601 with time zone, e.g. 2027-03-01T23:59+08:00")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per notebook (default 600)")
+    parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB, help="memory per process (default 4096)")
+    parser.add_argument("--isolation", default="auto", choices=sandbox.ISOLATIONS,
+                        help="bwrap: refuse without bubblewrap; none: unisolated; auto (default): bwrap if it works")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="root of the dated run folders (default _build/grades); with --autograder: the CSV")
+    parser.add_argument("--manifest", type=Path, default=MANIFEST, help="grading manifest written at build time")
+    parser.add_argument("--autograder", type=Path, default=None,
+                        help="grade with `otter run` and this autograder zip instead (NOT sandboxed)")
     args = parser.parse_args(argv)
+    if args.autograder is not None:
+        return _main_otter(args)
+    try:
+        deadline = datetime.fromisoformat(args.deadline) if args.deadline else None
+    except ValueError:
+        print(f"error: --deadline {args.deadline!r} is not an ISO 8601 date-time (2027-03-01T23:59+08:00)",
+              file=sys.stderr)
+        return 2
+    try:
+        run_dir = grade(args.assignment, args.submissions, out_root=args.out or GRADES_DIR,
+                        secret_file=args.secret_file, layout=args.layout, deadline=deadline, timeout=args.timeout,
+                        memory_mb=args.memory_mb, isolation=args.isolation, manifest=args.manifest)
+    except ChaoyangError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {run_dir}")
+    return 0
+
+
+def _main_otter(args) -> int:
+    print("warning: --autograder grades with `otter run`, which is NOT sandboxed: students' code runs with your "
+          "user's rights and can read the autograder's tests", file=sys.stderr)
     try:
         before = folder_digest(args.submissions) if args.submissions.is_dir() else None
         rows = grade_folder(args.assignment, args.submissions, args.out, timeout=args.timeout,
@@ -275,7 +618,7 @@ def main(argv: list[str] | None = None) -> int:
     if before is not None and folder_digest(args.submissions) != before:
         print(f"warning: {args.submissions} changed during grading", file=sys.stderr)
         return 1
-    out = args.out or BUILD_DIR.parent / "grades" / f"{args.assignment}-gradebook.csv"
+    out = args.out or GRADES_DIR / f"{args.assignment}-gradebook.csv"
     print(f"wrote {len(rows)} rows to {out}")
     return 0
 
