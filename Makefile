@@ -12,7 +12,7 @@ export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup book pdf epub test data bench assignments grade release clean
+.PHONY: help setup book pdf epub test data bench district assignments grade release clean
 
 ASSIGNMENT ?=
 SUBMISSIONS ?=
@@ -24,6 +24,7 @@ help:
 	@echo "make test   run the whole test suite"
 	@echo "make data   regenerate datasets/ from the planted truth"
 	@echo "make bench  run the benchmarks in benchmarks/"
+	@echo "make district   run all of Chaoyang at 1:1 and store the comparison (benchmarks/results/district.json)"
 	@echo "make assignments   otter assign every exercise into _build/assignments/ (student + autograder + LMS zip)"
 	@echo "make grade ASSIGNMENT=<name> SUBMISSIONS=<folder>   grade a folder of notebooks into _build/grades/<name>-gradebook.csv"
 	@echo "make release   wheel + sdist (dist/), site, PDF, assignment bundle, then check version/changelog/citation agree"
@@ -74,6 +75,11 @@ data: $(STAMP)
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+# All of Chaoyang at 1:1 (3.45 million residents x 365 days; minutes, about 3 GB) and its comparison
+# with the chapter's sample, stored for the book's scale page (benchmarks/results/district.json).
+district: $(STAMP)
+	$(BIN)/python -m chaoyang.sim.district --out benchmarks/results/district.json
 
 assignments: $(STAMP)
 	$(BIN)/python -m chaoyang.teaching.assignments build

@@ -24,14 +24,16 @@ What is sourced and what is assumed
 
 Memory and time
 ---------------
-:mod:`tracemalloc` on the standard engine (50,000 residents) put about 2.6 kB per resident in
-Python objects: the networkx graph of the whole population (about 0.65 kB), mesa's network cells
-and their weak references (about 0.75 kB), one ``Resident`` agent per resident (0.1 kB), the
-adjacency built from int64 COO arrays (0.2 kB). The lean engine keeps none of them; what remains
-is the state arrays (float64) and the CSR adjacency, :data:`chaoyang.sim.limits.BYTES_PER_RESIDENT_LEAN`
-bytes per resident at the peak of a run. Float64 is kept: with it the lean engine gives the same
-ledger as the standard engine to the bit (``tests/test_sim_district.py``), and 1:1 fits in a
-quarter of the 12 GB target without float32.
+:mod:`tracemalloc` on the standard engine (50,000 residents, after set-up) counted about 2.6 kB
+per resident, most of it in Python objects: the networkx graph of the whole population and the
+Python integers of its edge list (about 0.85 kB), mesa's network cells and their weak references
+(about 0.9 kB), one ``Resident`` agent each (0.1 kB). The lean engine keeps none of them: what
+remains is the state arrays (float64) and the CSR adjacency with int32 indices, about
+:data:`chaoyang.sim.limits.BYTES_PER_RESIDENT_LEAN` bytes per resident at the peak of a run
+(:func:`chaoyang.sim.limits.check_district_size` estimates a request before any work and refuses
+one that will not fit). Float64 is kept: with it the lean engine gives the same ledger as the
+standard engine to the bit (``tests/test_sim_district.py``), and all of Chaoyang needs about
+2.4 GB, a fifth of the 12 GB target, without float32.
 
 Examples
 --------
