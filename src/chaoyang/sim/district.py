@@ -50,6 +50,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import time
 
 import mesa
@@ -118,8 +119,8 @@ def subdistricts(scale: float = 1.0, *, community_size: int = COMMUNITY_SIZE) ->
 
     Examples
     --------
-    >>> subdistricts()["size_class"].value_counts().to_dict()
-    {'over 100,000': 13, '50,000-100,000': 21, 'under 50,000': 9}
+    >>> subdistricts()["size_class"].value_counts().sort_index().to_dict()
+    {'50,000-100,000': 21, 'over 100,000': 13, 'under 50,000': 9}
     """
     scale = check_scale(scale)
     community_size = check_value("community_size", community_size)
@@ -232,7 +233,8 @@ class DistrictResult(ResultMixin):
         (resident-weighted; NaN for a subdistrict without communities at small scales).
     manifest : dict
         As :func:`chaoyang.sim.make_manifest`, plus ``scale``, ``n_communities``,
-        ``memory_estimate_bytes`` and ``seconds``.
+        ``memory_estimate_bytes``, ``seconds`` (wall clock) and ``cpu_seconds`` (CPU time of this
+        process: on a machine shared with other work the wall clock grows, the CPU time does not).
     """
 
     def __init__(self, ledger, communities, subdistricts, manifest):
@@ -318,10 +320,10 @@ def run_district(regime: str = "emotional", *, scale: float = 1.0, steps: int = 
     n_residents = round(scale * POPULATION_2020)
     n_residents, steps, estimate = check_district_size(n_residents, steps, where="sim.run_district",
                                                        available=available)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     model = DistrictModel(regime, n_residents, seed=seed, **params)
     ledger = model.run(steps, progress=show_progress(progress, n_residents, steps))
-    seconds = time.perf_counter() - start
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     table = subdistricts(scale, community_size=params["community_size"])
     first = np.array([m[0] for m in model.members])
     owner = np.searchsorted(np.cumsum(table["population"].to_numpy()), first, side="right")
@@ -331,7 +333,8 @@ def run_district(regime: str = "emotional", *, scale: float = 1.0, steps: int = 
     grouped = weighted.groupby("subdistrict")[["active", "residents"]].sum()
     table["participation"] = table["subdistrict"].map(grouped["active"] / grouped["residents"])
     manifest = make_manifest(model, steps, scale=scale, n_communities=int(model.n_communities),
-                             memory_estimate_bytes=float(estimate), seconds=round(seconds, 3))
+                             memory_estimate_bytes=float(estimate), seconds=round(seconds, 3),
+                             cpu_seconds=round(cpu_seconds, 3))
     return DistrictResult(ledger, communities, table, manifest)
 
 
@@ -387,12 +390,17 @@ def scale_study(*, scale: float = 1.0, seed: int = 2024, n_reps: int = 10, progr
     from chaoyang.sim.analysis import replicate, spawn_seeds
 
     quantiles = [0.0, 0.1, 0.5, 0.9, 1.0]
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     big = run_district(scale=scale, seed=seed, progress=progress)
+    load_after = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     n_big = big.manifest["n_residents"]
     district = {"scale": scale, "n_residents": n_big, "n_communities": big.manifest["n_communities"],
-                "seconds": big.manifest["seconds"], "max_rss_mb": max_rss_mb,
+                "seconds": big.manifest["seconds"], "cpu_seconds": big.manifest["cpu_seconds"],
+                "max_rss_mb": max_rss_mb,
                 "memory_estimate_mb": big.manifest["memory_estimate_bytes"] / 1e6,
+                # other work on the machine slows the run: the 1-minute load average before and after
+                "load_average": [load_before, load_after], "cores": os.cpu_count(),
                 "metrics": per_resident(big.metrics(), n_big),
                 "community_participation": dict(zip(map(str, quantiles),
                                                     big.communities["participation"].quantile(quantiles).tolist())),
