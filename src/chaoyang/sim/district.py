@@ -344,8 +344,9 @@ SCALE_METRICS = ("participation_mean", "participation_final", "willingness_final
                  "government_cost_total", "police_hours_total", "resident_hours_total")
 _TOTALS = {"incidents_total", "prevented_total", "government_cost_total", "police_hours_total",
            "resident_hours_total"}
-#: Scale of the middle configuration: communities as large as at 1:1, a hundredth of the residents.
-SMALL_SCALE = 0.01
+#: Scale of the middle configuration: ten communities (as many as the chapter's sample) of exactly the
+#: mean size they have at 1:1 (10 / 432 of the district: 79,918 residents).
+SMALL_SCALE = 10 / math.ceil(POPULATION_2020 / COMMUNITY_SIZE)
 #: Sanity run stored with the study and recomputed by the tests (a few seconds).
 SANITY = {"scale": 0.002, "steps": 30}
 
@@ -369,8 +370,8 @@ def scale_study(*, scale: float = 1.0, seed: int = 2024, n_reps: int = 10, progr
     """The 1:1 run compared with the chapter's 2,000-resident sample (what ``make district`` stores).
 
     Three configurations of regime ``"emotional"``, 365 days: (1) the chapter's sample, 2,000
-    residents in communities of 200 (``n_reps`` replicates); (2) the district at 1:100
-    (:data:`SMALL_SCALE`): communities as large as at 1:1 (``n_reps`` replicates); (3) the
+    residents in ten communities of 200 (``n_reps`` replicates); (2) ten communities of the district
+    (:data:`SMALL_SCALE`), exactly as large on average as at 1:1 (``n_reps`` replicates); (3) the
     district at ``scale`` (one run: at 1:1 the run-to-run spread of district means is tiny).
     (1) vs (2) isolates what the community size changes; (2) vs (3) what the number of residents
     changes. Totals are per 1,000 residents.
