@@ -79,7 +79,7 @@ bench: $(STAMP)
 # All of Chaoyang at 1:1 (3.45 million residents x 365 days; minutes, about 3 GB) and its comparison
 # with the chapter's sample, stored for the book's scale page (benchmarks/results/district.json).
 district: $(STAMP)
-	$(BIN)/python -m chaoyang.sim.district --out benchmarks/results/district.json
+	$(BIN)/python -c "import sys; from chaoyang.sim.district import main; main(sys.argv[1:])" --out benchmarks/results/district.json
 
 assignments: $(STAMP)
 	$(BIN)/python -m chaoyang.teaching.assignments build

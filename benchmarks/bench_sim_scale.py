@@ -5,7 +5,7 @@ Three comparisons, each against a baseline run in this process on the same machi
 1. **Vectorized engine vs the reference agent engine** at 2,000 and 20,000 residents: the daily
    steps only (set-up excluded), the same seed, the same number of days on both sides. The
    reference engine is the readable one in which every resident is a mesa agent with a
-   ``step()`` method: ``sim.run(..., engine="reference")`` when the library has it; until then the
+   ``step()`` method: ``ChaoyangModel(..., engine="agents")`` when the library has it; until then the
    plain-mesa baseline of ``benchmarks/bench_sim.py`` (the same rules written agent by agent),
    named as such in the output.
 2. **The 1:1 district** (3,452,460 residents x 365 days): time and peak memory are read from
@@ -20,7 +20,8 @@ leaves README.md alone) and
 ``tests/test_sim_bench_readme.py`` checks that README and file agree. Not a test: nothing here fails
 on time.
 
-Run: ``.venv/bin/python benchmarks/bench_sim_scale.py [--no-readme]`` (``make bench`` runs it; about 5 minutes).
+Run: ``.venv/bin/python benchmarks/bench_sim_scale.py [--no-readme]`` (``make bench`` runs it; about 5 minutes);
+``--render-only`` takes the district figures from a new ``district.json`` and re-renders without re-running.
 """
 
 from __future__ import annotations
@@ -54,11 +55,11 @@ def _reference_runner():
 
     if "engine" in inspect.signature(ChaoyangModel).parameters:
         def run(n, steps, seed):
-            model = ChaoyangModel("emotional", n, seed=seed, engine="reference")
+            model = ChaoyangModel("emotional", n, seed=seed, engine="agents")
             start = time.perf_counter()
             model.run(steps)
             return time.perf_counter() - start
-        return run, "reference agent engine (ChaoyangModel(engine='reference'))"
+        return run, "reference agent engine (ChaoyangModel(engine='agents'))"
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from bench_sim import PlainMesaModel
 
@@ -121,7 +122,8 @@ def bench_sweep() -> dict:
 
 def district_summary() -> dict:
     study = json.loads(DISTRICT.read_text(encoding="utf-8"))["district"]
-    return {key: study[key] for key in ("n_residents", "n_communities", "seconds", "max_rss_mb", "memory_estimate_mb")}
+    return {key: study[key] for key in ("n_residents", "n_communities", "seconds", "cpu_seconds", "max_rss_mb",
+                                        "memory_estimate_mb", "load_average")}
 
 
 def readme_block(results: dict) -> str:
@@ -135,8 +137,10 @@ def readme_block(results: dict) -> str:
                  f"serial {sweep['serial_s']:.1f} s | 2 local Dask workers {sweep['dask_s']:.1f} s | "
                  f"{sweep['speedup']:.2f}x |")
     d = results["district"]
+    load = ", ".join(f"{x:.1f}" for x in d["load_average"] if x is not None)
     lines += ["", f"All of Chaoyang ({d['n_residents']:,} residents in {d['n_communities']} communities x 365 days, "
-              f"`make district`): {d['seconds'] / 60:.1f} minutes, peak memory {d['max_rss_mb'] / 1024:.1f} GiB "
+              f"`make district`): {d['seconds'] / 60:.1f} minutes of wall-clock time and {d['cpu_seconds'] / 60:.1f} "
+              f"minutes of CPU time (load average before and after: {load}), peak memory {d['max_rss_mb'] / 1024:.1f} GiB "
               f"(estimate before the run: {d['memory_estimate_mb'] / 1000:.1f} GB). Measured on "
               f"{results['machine']}, {results['date']}.", END]
     return "\n".join(lines)
@@ -147,6 +151,15 @@ def write_readme(results: dict) -> None:
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
     README.write_text(head + readme_block(results) + tail, encoding="utf-8")
+
+
+def render_only() -> None:
+    """Refresh the district figures of the stored results from district.json and rewrite the README block."""
+    results = json.loads(RESULTS.read_text(encoding="utf-8"))
+    results["district"] = district_summary()
+    RESULTS.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    write_readme(results)
+    print(f"re-rendered {RESULTS.relative_to(ROOT)} and README.md from the stored results")
 
 
 def main() -> None:
@@ -170,4 +183,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    render_only() if "--render-only" in sys.argv else main()
