@@ -130,7 +130,8 @@ def readme_block(results: dict) -> str:
     """The README's benchmark lines, rendered from a results file (one home for these numbers)."""
     lines = [START, "| comparison (same machine, same process) | baseline | ours | ratio |", "|---|---|---|---|"]
     for row in results["engines"]:
-        lines.append(f"| {row['n_residents']:,} residents x {row['steps']} days, daily steps | reference engine "
+        baseline = row["reference"].split(" (")[0]  # "reference agent engine" or, before it existed, "plain mesa agents"
+        lines.append(f"| {row['n_residents']:,} residents x {row['steps']} days, daily steps | {baseline} "
                      f"{row['reference_s']:.2f} s | vectorized {row['vectorized_s']:.2f} s | {row['ratio']:.1f}x |")
     sweep = results["sweep"]
     lines.append(f"| replicate sweep, {sweep['n_reps']} x {sweep['n_residents']:,} residents x {sweep['steps']} days | "
