@@ -12,7 +12,7 @@ export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup book pdf epub test data bench assignments grade release clean
+.PHONY: help setup book pdf epub test data bench district assignments grade release clean
 
 ASSIGNMENT ?=
 SUBMISSIONS ?=
@@ -26,6 +26,7 @@ help:
 	@echo "make bench  run the benchmarks in benchmarks/"
 	@echo "make assignments [SECRET_FILE=path]   otter assign every exercise into _build/assignments/ (student + course variant data + autograder zip with the kit's wheel + LMS zip) and write the grader's code manifest"
 	@echo "make grade ASSIGNMENT=<name> SUBMISSIONS=<folder|zip>   grade submissions in a sandbox into a new dated run in _build/grades/<name>/"
+	@echo "make district   run all of Chaoyang at 1:1 and store the comparison (benchmarks/results/district.json)"
 	@echo "make release   wheel + sdist (dist/), site, PDF, assignment bundle, then check version/changelog/citation agree"
 
 setup: $(STAMP)
@@ -74,6 +75,11 @@ data: $(STAMP)
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+# All of Chaoyang at 1:1 (3.45 million residents x 365 days; minutes, about 3 GB) and its comparison
+# with the chapter's sample, stored for the book's scale page (benchmarks/results/district.json).
+district: $(STAMP)
+	$(BIN)/python -c "import sys; from chaoyang.sim.district import main; main(sys.argv[1:])" --out benchmarks/results/district.json
 
 # With a course secret (CHAOYANG_COURSE_SECRET or SECRET_FILE=path outside the repository) the student folders get
 # the course variant's data/; without one, students' notebooks use the public practice variant.

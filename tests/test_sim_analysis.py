@@ -174,3 +174,33 @@ def test_regime_specific_parameters_reach_only_their_regime():
         sim.compare_regimes(n_reps=1, regime_params={"none": {}})
     with pytest.raises(sim.ParameterError, match="given both for all regimes and for 'subsidy'"):
         sim.compare_regimes(n_reps=1, pay_per_hour=1.0, regime_params={"subsidy": {"pay_per_hour": 2.0}})
+
+
+def test_every_analysis_takes_n_jobs_and_backend_alike():
+    """One knob style (issue #20): every analysis that runs the model takes n_jobs=1 and backend="loky"."""
+    import inspect
+
+    for function in (sim.replicate, sim.compare_regimes, sim.sweep, sim.ofat, sim.sobol, sim.hysteresis):
+        parameters = inspect.signature(function).parameters
+        assert parameters["n_jobs"].default == 1, function.__name__
+        assert parameters["backend"].default == "loky", function.__name__
+        assert parameters["backend"].kind is inspect.Parameter.KEYWORD_ONLY, function.__name__
+
+
+def test_dask_runs_are_not_counted_against_this_machines_memory(monkeypatch):
+    """With backend="dask" the runs happen on the workers: only the kept ledgers count here."""
+    from chaoyang.sim import analysis, limits
+
+    seen = {}
+
+    def spy(n_residents, steps, **kwargs):
+        seen.update(kwargs)
+        return n_residents, steps
+
+    monkeypatch.setattr(analysis, "check_run_size", spy)
+    monkeypatch.setattr(analysis, "check_backend", lambda backend: backend)
+    analysis._check_request("emotional", 100, 5, 4, 2, 1, "sim.replicate", backend="dask")
+    assert seen["n_jobs"] == 1
+    analysis._check_request("emotional", 100, 5, 4, 2, 1, "sim.replicate", backend="loky")
+    assert seen["n_jobs"] == 2
+    assert limits.estimate_bytes(100, 5, n_reps=4, n_jobs=2) > limits.estimate_bytes(100, 5, n_reps=4, n_jobs=1)

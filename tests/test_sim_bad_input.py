@@ -140,3 +140,80 @@ def test_game_refuses_bad_states_and_times_without_nan(state, t_max):
 
 def test_game_sweep_refuses_unknown_parameters():
     _raises_named(lambda: sweep_game(MobilizationGame(), "subsidies", [1.0]))
+
+
+# ---------------------------------------------------------------------------- issue #20: every analysis, backends, district
+from chaoyang.errors import SeedError, SizeError  # noqa: E402
+from chaoyang.sim import limits  # noqa: E402
+
+bad_backend = st.one_of(st.text(max_size=8).filter(lambda b: b not in sim.BACKENDS), st.integers(), st.none(),
+                        st.booleans(), st.floats(allow_nan=True))
+wrong_type_seed = st.one_of(st.just(True), st.just(False), st.floats(allow_nan=True, allow_infinity=True),
+                            st.text(max_size=3))
+
+
+@FAST
+@given(backend=bad_backend)
+def test_every_analysis_refuses_an_unknown_backend(backend):
+    small = {"n_residents": 20, "steps": 2, "seed": 1}
+    _raises_named(lambda: sim.replicate(n_reps=2, backend=backend, **small))
+    _raises_named(lambda: sim.sweep("ritual_rate", [0.1], n_reps=1, backend=backend, **small))
+    _raises_named(lambda: sim.ofat({"ritual_rate": (0.0, 0.5)}, n_points=2, n_reps=1, backend=backend, **small))
+    _raises_named(lambda: sim.sobol({"ritual_rate": (0.0, 0.5)}, n_base=2, backend=backend, **small))
+    _raises_named(lambda: sim.compare_regimes(n_reps=2, backend=backend, **small))
+
+
+@FAST
+@given(seed=wrong_type_seed)
+def test_every_analysis_refuses_seeds_of_the_wrong_type(seed):
+    small = {"n_residents": 20, "steps": 2, "seed": seed}
+    for call in (lambda: sim.sweep("ritual_rate", [0.1], n_reps=1, **small),
+                 lambda: sim.ofat({"ritual_rate": (0.0, 0.5)}, n_points=2, n_reps=1, **small),
+                 lambda: sim.sobol({"ritual_rate": (0.0, 0.5)}, n_base=2, **small),
+                 lambda: sim.compare_regimes(n_reps=2, **small),
+                 lambda: sim.run_district(scale=0.002, steps=2, seed=seed)):
+        with pytest.raises(SeedError):
+            call()
+
+
+@FAST
+@given(low=st.one_of(st.just(math.nan), st.just(-math.inf), st.floats(max_value=-1e-9, allow_nan=False)),
+       outcome=st.text(max_size=6).filter(lambda o: o not in sim.METRICS))
+def test_ofat_and_sobol_refuse_nan_ranges_and_unknown_outcomes(low, outcome):
+    small = {"n_residents": 20, "steps": 2, "seed": 1}
+    _raises_named(lambda: sim.ofat({"ritual_rate": (low, 0.5)}, n_points=2, n_reps=1, **small))
+    _raises_named(lambda: sim.sobol({"ritual_rate": (low, 0.5)}, n_base=2, **small))
+    _raises_named(lambda: sim.ofat({"ritual_rate": (0.0, 0.5)}, outcome=outcome, n_points=2, n_reps=1, **small))
+
+
+@FAST
+@given(scale=st.one_of(st.floats(max_value=0.0), st.floats(min_value=10.0001), st.just(math.nan), st.booleans(),
+                       st.text(max_size=3), st.none()),
+       regime=bad_regime)
+def test_district_refuses_bad_scales_and_regimes(scale, regime):
+    _raises_named(lambda: sim.run_district(scale=scale, steps=2, seed=1))
+    _raises_named(lambda: sim.run_district(regime, scale=0.002, steps=2, seed=1))
+
+
+@pytest.mark.parametrize("where", ["run", "replicate", "district"])
+def test_sizes_that_cannot_fit_are_refused_with_estimate_and_available_memory(where, monkeypatch):
+    """A machine with 1 GB free: the estimate and the available memory are named, before any run."""
+    import chaoyang._resources as resources
+
+    monkeypatch.setattr(resources, "available_memory", lambda: 10**9)
+    calls = {"run": lambda: sim.run(n_residents=2_000_000, steps=365, seed=1),
+             "replicate": lambda: sim.replicate(n_reps=4, n_residents=500_000, steps=365, seed=1),
+             "district": lambda: sim.run_district(scale=1.0, seed=1)}
+    with pytest.raises(SizeError, match=r"needs about [\d,]+ MB of memory, but only 1,000 MB is available"):
+        calls[where]()
+
+
+@pytest.mark.parametrize("n_residents", [-5, 0, 9, 2.5, 100.0, "100", True, None])
+def test_negative_or_non_integer_sizes_name_the_allowed_range(n_residents):
+    with pytest.raises(sim.ParameterError, match=rf"n_residents=.* at least {limits.MIN_RESIDENTS}\b"):
+        sim.run(n_residents=n_residents, steps=2, seed=1)
+
+
+def test_unknown_scenarios_list_the_known_ones():
+    with pytest.raises(sim.ScenarioError, match="known scenarios: 'Chaoyang \\(baseline\\)'"):
+        sim.transfer_scenarios()["Haidian"]

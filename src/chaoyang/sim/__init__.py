@@ -23,7 +23,10 @@ run(regime, *, n_residents=2000, steps=365, seed=None, progress=None, engine="ve
 replicate(regime, *, n_reps=30, seed=None, level=0.95, ...)
     Replicates with their own spawned seeds and confidence intervals.
 compare_regimes, sweep, ofat, sobol, hysteresis
-    Comparisons, parameter sweeps, sensitivity analysis, the withdrawal shock.
+    Comparisons, parameter sweeps, sensitivity analysis, the withdrawal shock; ``n_jobs=`` and
+    ``backend=`` send the runs to local processes or a Dask cluster (:mod:`chaoyang.sim.parallel`).
+run_district(regime, *, scale=1.0, steps=365, seed=None, ...)
+    All of Chaoyang at 1:1 (3.45 million residents) with a lean engine (:mod:`chaoyang.sim.district`).
 granovetter_cascade, granovetter_equilibrium
     Docking with Granovetter's (1978) threshold model.
 parameter_table()
@@ -47,6 +50,8 @@ from chaoyang.sim.analysis import (METRICS, compare_regimes, confidence_interval
 from chaoyang.sim.model import ENGINES, LEDGER_COLUMNS, ChaoyangModel, GranovetterModel
 from chaoyang.sim.parameters import PARAMETERS, REGIMES, ParameterError, parameter_table
 from chaoyang.sim.limits import MAX_STEPS, MIN_RESIDENTS, estimate_bytes
+from chaoyang.sim.district import DistrictModel, DistrictResult, run_district, subdistricts
+from chaoyang.sim.parallel import BACKENDS, run_jobs
 from chaoyang.sim.results import (ComparisonResult, HysteresisResult, OfatResult, ReplicateResult, SimResult,
                                   SobolResult, SweepResult)
 from chaoyang.sim.scenarios import (LEVERS, ScenarioError, granovetter_cascade, make_manifest, run, run_pair,
@@ -57,4 +62,5 @@ __all__ = ["LEVERS", "run_pair", "BrandChannel", "PartyOrganization", "PoliceOff
            "hysteresis", "ofat", "replicate", "sobol", "summarize_run", "sweep", "ENGINES", "LEDGER_COLUMNS", "ChaoyangModel",
            "GranovetterModel", "PARAMETERS", "REGIMES", "ParameterError", "parameter_table", "granovetter_cascade",
            "make_manifest", "run", "transfer_scenarios", "MAX_STEPS", "MIN_RESIDENTS", "estimate_bytes", "SimResult",
-           "ComparisonResult", "HysteresisResult", "OfatResult", "SobolResult", "SweepResult", "ScenarioError"]
+           "ComparisonResult", "HysteresisResult", "OfatResult", "SobolResult", "SweepResult", "ScenarioError",
+           "DistrictModel", "DistrictResult", "run_district", "subdistricts", "BACKENDS", "run_jobs"]

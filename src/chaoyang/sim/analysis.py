@@ -26,6 +26,7 @@ from chaoyang._validate import check_count, check_level, check_seed
 from chaoyang.errors import ArgumentError
 from chaoyang.sim.limits import check_run_size
 from chaoyang.sim.model import ChaoyangModel
+from chaoyang.sim.parallel import check_backend, check_n_jobs, run_jobs
 from chaoyang.sim.parameters import PARAMETERS, ParameterError, check_value
 from chaoyang.sim.results import (ComparisonResult, HysteresisResult, OfatResult, ReplicateResult, SobolResult,
                                   SweepResult)
@@ -154,13 +155,9 @@ def _one_run(regime, n_residents, steps, child, params):
     return ledger, make_manifest(model, steps)
 
 
-def _run_many(jobs, n_jobs: int):
-    """Run (regime, n_residents, steps, child, params) jobs, in parallel if n_jobs > 1."""
-    if n_jobs == 1:
-        return [_one_run(*job) for job in jobs]
-    from joblib import Parallel, delayed
-
-    return Parallel(n_jobs=n_jobs)(delayed(_one_run)(*job) for job in jobs)
+def _run_many(jobs, n_jobs: int, backend="loky"):
+    """Run (regime, n_residents, steps, child, params) jobs through :func:`chaoyang.sim.parallel.run_jobs`."""
+    return run_jobs(_one_run, jobs, n_jobs=n_jobs, backend=backend)
 
 
 def check_positive(value, name: str) -> int:
@@ -171,18 +168,18 @@ def check_positive(value, name: str) -> int:
         raise ParameterError(f"{name} must be a whole number >= 1, got {value!r}") from error
 
 
-def _check_request(regime, n_residents, steps, n_reps, n_jobs, seed, where, *, n_runs=None):
+def _check_request(regime, n_residents, steps, n_reps, n_jobs, seed, where, *, n_runs=None, backend="loky"):
     """Every shared argument of the analyses, checked before any run; returns the checked values.
 
-    ``n_runs`` is the number of ledgers held at once (default ``n_reps``), for the memory estimate.
+    ``n_runs`` is the number of ledgers held at once (default ``n_reps``), for the memory estimate;
+    with the dask backend the runs happen on the workers, so this machine holds the ledgers only.
     """
     check_regime(regime)
     seed = check_seed(seed)
     n_reps = check_positive(n_reps, "n_reps")
-    if isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0 or n_jobs < -1:
-        raise ParameterError(f"n_jobs must be a whole number >= 1, or -1 for every core (joblib convention), "
-                             f"got {n_jobs!r}")
-    n_residents, steps = check_run_size(n_residents, steps, n_reps=n_runs or n_reps, n_jobs=int(n_jobs), where=where)
+    n_jobs = check_n_jobs(n_jobs)
+    local_jobs = n_jobs if isinstance(check_backend(backend), str) and backend != "dask" else 1
+    n_residents, steps = check_run_size(n_residents, steps, n_reps=n_runs or n_reps, n_jobs=local_jobs, where=where)
     return n_residents, steps, n_reps, int(n_jobs), seed
 
 
@@ -204,7 +201,7 @@ def summarize_replicates(runs: pd.DataFrame, *, level: float = 0.95) -> pd.DataF
 
 
 def replicate(regime: str = "emotional", *, n_reps: int = 30, seed=None, n_residents: int = 2000,
-              steps: int = 365, n_jobs: int = 1, level: float = 0.95, **params) -> ReplicateResult:
+              steps: int = 365, n_jobs: int = 1, level: float = 0.95, backend="loky", **params) -> ReplicateResult:
     """Run ``n_reps`` replicates, each with its own seed, and summarize with confidence intervals.
 
     Parameters
@@ -219,6 +216,9 @@ def replicate(regime: str = "emotional", *, n_reps: int = 30, seed=None, n_resid
         As in :func:`chaoyang.sim.run`.
     n_jobs : int, default 1
         Parallel processes (joblib; -1 = every core); results do not depend on it.
+    backend : {"loky", "threading", "multiprocessing", "dask"} or dask.distributed.Client, default "loky"
+        Where the runs go (:mod:`chaoyang.sim.parallel`): ``"dask"`` sends them to the workers of
+        the running Dask client (a cluster); results do not depend on it either.
     level : float, default 0.95
         Confidence level of the Student-t intervals, strictly between 0 and 1.
     **params
@@ -242,11 +242,11 @@ def replicate(regime: str = "emotional", *, n_reps: int = 30, seed=None, n_resid
     [0, 1]
     """
     n_residents, steps, n_reps, n_jobs, seed = _check_request(regime, n_residents, steps, n_reps, n_jobs, seed,
-                                                               "sim.replicate")
+                                                               "sim.replicate", backend=backend)
     level = check_level(level)
     _check_params(params)
     children = spawn_seeds(seed, n_reps)
-    outputs = _run_many([(regime, n_residents, steps, child, params) for child in children], n_jobs)
+    outputs = _run_many([(regime, n_residents, steps, child, params) for child in children], n_jobs, backend)
     ledgers, runs, manifests = [], [], []
     for r, (ledger, manifest) in enumerate(outputs):
         ledgers.append(ledger.assign(replicate=r))
@@ -262,14 +262,14 @@ def replicate(regime: str = "emotional", *, n_reps: int = 30, seed=None, n_resid
 
 
 def compare_regimes(regimes=("emotional", "subsidy"), *, n_reps: int = 30, seed=None, n_residents: int = 2000,
-                    steps: int = 365, n_jobs: int = 1, level: float = 0.95, regime_params: dict | None = None,
+                    steps: int = 365, n_jobs: int = 1, level: float = 0.95, regime_params: dict | None = None, backend="loky",
                     **params) -> ComparisonResult:
     """Compare two regimes over paired replicates (same seeds for both).
 
     Parameters
     ----------
     regimes : pair of str, default ("emotional", "subsidy")
-    n_reps, seed, n_residents, steps, n_jobs, level
+    n_reps, seed, n_residents, steps, n_jobs, level, backend
         As in :func:`replicate`.
     regime_params : dict, optional
         Regime -> overrides applied to that regime only, e.g. ``{"subsidy": {"pay_per_hour": 8.0}}``
@@ -306,14 +306,15 @@ def compare_regimes(regimes=("emotional", "subsidy"), *, n_reps: int = 30, seed=
     for regime in regimes:
         check_regime(regime)
     level = check_level(level)
-    _check_request(regimes[0], n_residents, steps, n_reps, n_jobs, seed, "sim.compare_regimes",
+    _check_request(regimes[0], n_residents, steps, n_reps, n_jobs, seed, "sim.compare_regimes", backend=backend,
                    n_runs=2 * n_reps if isinstance(n_reps, int) and not isinstance(n_reps, bool) else None)
     _check_params(params)
     for overrides in regime_params.values():
         _check_params(overrides)
     master = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     results = [replicate(regime, n_reps=n_reps, seed=master, n_residents=n_residents, steps=steps,
-                         n_jobs=n_jobs, level=level, **params, **regime_params.get(regime, {})) for regime in regimes]
+                         n_jobs=n_jobs, level=level, backend=backend, **params, **regime_params.get(regime, {}))
+               for regime in regimes]
     a, b = (res.runs for res in results)
     rows = []
     for metric, (stakeholder, better, meaning) in METRICS.items():
@@ -334,7 +335,7 @@ def compare_regimes(regimes=("emotional", "subsidy"), *, n_reps: int = 30, seed=
 
 
 def sweep(parameter: str, values, *, regime: str = "emotional", n_reps: int = 5, seed=None,
-          n_residents: int = 2000, steps: int = 365, n_jobs: int = 1, **params) -> SweepResult:
+          n_residents: int = 2000, steps: int = 365, n_jobs: int = 1, backend="loky", **params) -> SweepResult:
     """Replicated runs over the values of one parameter (the same replicate seeds at every value).
 
     Parameters
@@ -343,7 +344,7 @@ def sweep(parameter: str, values, *, regime: str = "emotional", n_reps: int = 5,
         A parameter name (see :func:`chaoyang.sim.parameter_table`).
     values : sequence
         Values to try; each is checked against the parameter's range.
-    regime, n_reps, seed, n_residents, steps, n_jobs, **params
+    regime, n_reps, seed, n_residents, steps, n_jobs, backend, **params
         As in :func:`replicate`.
 
     Returns
@@ -367,14 +368,15 @@ def sweep(parameter: str, values, *, regime: str = "emotional", n_reps: int = 5,
         raise ParameterError(f"values is empty; give at least one value of {parameter!r}")
     n_reps = check_positive(n_reps, "n_reps")
     n_residents, steps, n_reps, n_jobs, seed = _check_request(regime, n_residents, steps, n_reps, n_jobs, seed,
-                                                               "sim.sweep", n_runs=len(values) * n_reps)
+                                                               "sim.sweep", n_runs=len(values) * n_reps,
+                                                               backend=backend)
     _check_params(params)
     if parameter in params:
         raise ParameterError(f"parameter {parameter!r} is swept; do not also pass it as a fixed override")
     children = spawn_seeds(seed, n_reps)
     jobs = [(regime, n_residents, steps, child, {**params, parameter: value})
             for value in values for child in children]
-    outputs = _run_many(jobs, n_jobs)
+    outputs = _run_many(jobs, n_jobs, backend)
     rows = []
     for (job, (ledger, _)) in zip(jobs, outputs):
         rows.append({parameter: job[4][parameter], "replicate": children.index(job[3]), **summarize_run(ledger)})
@@ -383,7 +385,7 @@ def sweep(parameter: str, values, *, regime: str = "emotional", n_reps: int = 5,
 
 def ofat(ranges: dict, *, outcome: str = "participation_mean", regime: str = "emotional", n_points: int = 5,
          n_reps: int = 5, seed=None, n_residents: int = 2000, steps: int = 365, n_jobs: int = 1,
-         level: float = 0.95, **params) -> OfatResult:
+         level: float = 0.95, backend="loky", **params) -> OfatResult:
     """One-factor-at-a-time sensitivity: vary each parameter over its range, the others at default.
 
     Parameters
@@ -394,7 +396,7 @@ def ofat(ranges: dict, *, outcome: str = "participation_mean", regime: str = "em
         A metric of :data:`METRICS`.
     n_points : int, default 5
         Values per parameter, >= 2.
-    regime, n_reps, seed, n_residents, steps, n_jobs, level, **params
+    regime, n_reps, seed, n_residents, steps, n_jobs, level, backend, **params
         As in :func:`replicate`.
 
     Returns
@@ -415,7 +417,7 @@ def ofat(ranges: dict, *, outcome: str = "participation_mean", regime: str = "em
     if isinstance(n_points, bool) or not isinstance(n_points, (int, np.integer)) or n_points < 2:
         raise ParameterError(f"n_points must be a whole number >= 2, got {n_points!r}")
     ranges = _check_ranges(ranges, kinds=("float", "int"))
-    _check_request(regime, n_residents, steps, n_reps, n_jobs, seed, "sim.ofat",
+    _check_request(regime, n_residents, steps, n_reps, n_jobs, seed, "sim.ofat", backend=backend,
                    n_runs=n_points * n_reps if isinstance(n_reps, int) and not isinstance(n_reps, bool) else None)
     rows = []
     for name, (low, high) in ranges.items():
@@ -423,7 +425,7 @@ def ofat(ranges: dict, *, outcome: str = "participation_mean", regime: str = "em
         if PARAMETERS.get(name) is not None and PARAMETERS[name].kind == "int":
             values = np.unique(np.round(values).astype(int))
         table = sweep(name, values.tolist(), regime=regime, n_reps=n_reps, seed=seed, n_residents=n_residents,
-                      steps=steps, n_jobs=n_jobs, **params).table
+                      steps=steps, n_jobs=n_jobs, backend=backend, **params).table
         for value, group in table.groupby(name, sort=True):
             mean, ci_low, ci_high = confidence_interval(group[outcome], level=level)
             rows.append({"parameter": name, "value": float(value), "mean": mean, "ci_low": ci_low,
@@ -463,7 +465,7 @@ def _check_outcome(outcome: str) -> None:
 
 def sobol(ranges: dict, *, outcome: str = "participation_mean", regime: str = "emotional", n_base: int = 16,
           seed=None, n_reps: int = 1, n_residents: int = 500, steps: int = 120, n_jobs: int = 1,
-          level: float = 0.95) -> SobolResult:
+          level: float = 0.95, backend="loky") -> SobolResult:
     """Sobol variance-based sensitivity indices (SALib: Saltelli sampling, Sobol analysis).
 
     First-order (S1) and total (ST) indices, without second-order terms. ``n_base`` is Saltelli's
@@ -497,6 +499,8 @@ def sobol(ranges: dict, *, outcome: str = "participation_mean", regime: str = "e
     n_jobs : int, default 1
     level : float, default 0.95
         Confidence level of the bootstrap intervals (SALib's ``conf_level``).
+    backend : str or dask.distributed.Client, default "loky"
+        As in :func:`replicate`.
 
     Returns
     -------
@@ -523,7 +527,7 @@ def sobol(ranges: dict, *, outcome: str = "participation_mean", regime: str = "e
     names = list(ranges)
     n_points = n_base * (len(names) + 2)
     n_residents, steps, n_reps, n_jobs, seed = _check_request(
-        regime, n_residents, steps, n_reps, n_jobs, seed, "sim.sobol",
+        regime, n_residents, steps, n_reps, n_jobs, seed, "sim.sobol", backend=backend,
         n_runs=n_points * n_reps if isinstance(n_reps, int) and not isinstance(n_reps, bool) else None)
     master = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     # SALib takes an int seed: derive one for the sampler and one for the bootstrap from the master.
@@ -533,7 +537,7 @@ def sobol(ranges: dict, *, outcome: str = "participation_mean", regime: str = "e
     children = spawn_seeds(master, n_reps)
     jobs = [(regime, n_residents, steps, child, dict(zip(names, map(float, row))))
             for row in samples for child in children]
-    outputs = _run_many(jobs, n_jobs)
+    outputs = _run_many(jobs, n_jobs, backend)
     y = np.array([summarize_run(ledger)[outcome] for ledger, _ in outputs]).reshape(len(samples), n_reps).mean(axis=1)
     indices = sobol_analyze.analyze(problem, y, calc_second_order=False, conf_level=level, seed=boot_seed)
     table = pd.DataFrame({"S1": indices["S1"], "S1_conf": indices["S1_conf"], "ST": indices["ST"],
@@ -544,7 +548,7 @@ def sobol(ranges: dict, *, outcome: str = "participation_mean", regime: str = "e
 
 def hysteresis(crowding_values=(0.0, 0.5, 1.0), *, stop_step: int = 180, steps: int = 365, n_reps: int = 5,
                seed=None, n_residents: int = 2000, window: int = 30, n_jobs: int = 1, level: float = 0.95,
-               **params) -> HysteresisResult:
+               backend="loky", **params) -> HysteresisResult:
     """Withdrawal shock: a subsidy stopped after day ``stop_step``, for several crowding-out strengths.
 
     Parameters
@@ -553,7 +557,7 @@ def hysteresis(crowding_values=(0.0, 0.5, 1.0), *, stop_step: int = 180, steps: 
         Values of ``crowding_out``.
     stop_step : int, default 180
         Last paid day.
-    steps, n_reps, seed, n_residents, n_jobs, **params
+    steps, n_reps, seed, n_residents, n_jobs, backend, **params
         As in :func:`replicate` (regime "subsidy").
     window : int, default 30
         Days averaged for each phase: before (the status quo, read from a "none" run with the same
@@ -580,17 +584,17 @@ def hysteresis(crowding_values=(0.0, 0.5, 1.0), *, stop_step: int = 180, steps: 
     stop_step = check_positive(stop_step, "stop_step")
     window = check_positive(window, "window")
     n_residents, steps, n_reps, n_jobs, seed = _check_request(
-        "subsidy", n_residents, steps, n_reps, n_jobs, seed, "sim.hysteresis",
+        "subsidy", n_residents, steps, n_reps, n_jobs, seed, "sim.hysteresis", backend=backend,
         n_runs=(len(crowding_values) + 1) * n_reps if isinstance(n_reps, int) and not isinstance(n_reps, bool) else None)
     _check_params(params)
     if stop_step + window > steps:
         raise ParameterError(f"stop_step + window = {stop_step + window} must not exceed steps = {steps}")
     before = replicate("none", n_reps=n_reps, seed=seed, n_residents=n_residents, steps=window, n_jobs=n_jobs,
-                       **params).runs["participation_mean"].to_numpy()
+                       backend=backend, **params).runs["participation_mean"].to_numpy()
     rows, ledgers = [], {}
     for value in crowding_values:
         result = replicate("subsidy", n_reps=n_reps, seed=seed, n_residents=n_residents, steps=steps, n_jobs=n_jobs,
-                           crowding_out=value, subsidy_stop_step=stop_step, **params)
+                           backend=backend, crowding_out=value, subsidy_stop_step=stop_step, **params)
         led = ledgers[float(value)] = result.ledgers
         during = led[(led["step"] > stop_step - window) & (led["step"] <= stop_step)].groupby("replicate")[
             "participation_rate"].mean().to_numpy()

@@ -55,6 +55,12 @@ BYTES_BASE = 1_000_000
 BYTES_PER_RESIDENT = 2_700
 #: Bytes per day of a live run (the ledger row as a dict, then the DataFrame), measured 2,564.
 BYTES_PER_STEP = 2_700
+#: Bytes per resident of the lean district engine (:class:`chaoyang.sim.district.DistrictModel`): state
+#: arrays and the CSR network, no mesa agents or networkx graph; peak of set-up and run, measured 636 (tracemalloc peak of
+#: sim.run_district, 60,000 vs 120,000 residents).
+BYTES_PER_RESIDENT_LEAN = 700
+#: Fixed bytes of a district run (ledger, tables, manifest), measured 14 MB (20,000-120,000 residents).
+BYTES_BASE_LEAN = 15_000_000
 #: Bytes per day of a finished ledger kept by replicate() (about 50 numeric columns).
 BYTES_PER_LEDGER_STEP = 500
 #: The estimate is within this factor of the measured peak (tested).
@@ -91,6 +97,34 @@ def estimate_bytes(n_residents: int, steps: int, *, n_reps: int = 1, n_jobs: int
     live = BYTES_BASE + BYTES_PER_RESIDENT * n_residents + BYTES_PER_STEP * steps
     kept = BYTES_PER_LEDGER_STEP * steps * n_reps
     return float(max(1, min(n_jobs, n_reps)) * live + kept)
+
+
+def check_district_size(n_residents, steps, *, where: str = "sim.run_district",
+                        available: int | None = None) -> tuple[int, int, float]:
+    """Check the sizes of a district run (lean engine) and its memory; return sizes and the estimate in bytes.
+
+    Raises
+    ------
+    ParameterError
+        ``n_residents`` below :data:`MIN_RESIDENTS` or ``steps`` outside 1..:data:`MAX_STEPS`.
+    SizeError
+        The estimate (``BYTES_BASE_LEAN + BYTES_PER_RESIDENT_LEAN * n_residents + BYTES_PER_STEP * steps``)
+        exceeds the available memory; the message gives both.
+
+    Examples
+    --------
+    >>> n, steps, estimate = check_district_size(3_452_460, 365, available=10**11)
+    >>> round(estimate / 1e9, 2)  # GB for all of Chaoyang
+    2.43
+    """
+    n_residents = check_size(n_residents, "n_residents", minimum=MIN_RESIDENTS,
+                             unit="residents; the model needs a few to form a community")
+    steps = check_size(steps, "steps", minimum=1, maximum=MAX_STEPS, unit="days; a century")
+    estimate = float(BYTES_BASE_LEAN + BYTES_PER_RESIDENT_LEAN * n_residents + BYTES_PER_STEP * steps)
+    check_memory(estimate, f"{where}(n_residents={n_residents:,}, steps={steps:,})",
+                 f"use a smaller scale (each resident needs about {BYTES_PER_RESIDENT_LEAN:,} bytes) or fewer days",
+                 available=available)
+    return n_residents, steps, estimate
 
 
 def check_run_size(n_residents, steps, *, n_reps: int = 1, n_jobs: int = 1, where: str = "sim.run",
@@ -130,6 +164,7 @@ def show_progress(progress, n_residents: int, steps: int) -> bool:
     raise ParameterError(f"progress={progress!r} must be None (automatic), True or False")
 
 
-__all__ = ["BYTES_BASE", "BYTES_PER_LEDGER_STEP", "BYTES_PER_RESIDENT", "BYTES_PER_STEP", "ESTIMATE_FACTOR",
+__all__ = ["BYTES_BASE", "BYTES_PER_LEDGER_STEP", "BYTES_PER_RESIDENT", "BYTES_PER_RESIDENT_LEAN", "BYTES_BASE_LEAN",
+           "check_district_size", "BYTES_PER_STEP", "ESTIMATE_FACTOR",
            "MAX_STEPS", "MIN_RESIDENTS", "PROGRESS_WORK", "check_run_size", "check_size", "estimate_bytes",
            "show_progress"]
