@@ -34,6 +34,9 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from chaoyang.teaching import grading, sandbox  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _record import record  # noqa: E402
 from chaoyang.teaching.answers import decode  # noqa: E402
 from chaoyang.teaching.records import CheckResult, QuestionGrade, Submission  # noqa: E402
 
@@ -112,6 +115,12 @@ def main() -> int:
         print(f"{mode:<12}{best[mode]:>14.3f}")
     if "bwrap" in best:
         print(f"per-notebook overhead ratio, sandboxed / unsandboxed: {best['bwrap'] / best['none']:.2f}")
+        path = record("grading", {"sandboxed_s_per_notebook": best["bwrap"], "unsandboxed_s_per_notebook": best["none"],
+                                  "overhead_ratio": best["bwrap"] / best["none"]},
+                      context={"notebooks": N_NOTEBOOKS, "rounds": ROUNDS})
+        print(f"recorded in {path}")
+    else:
+        print("no sandbox: nothing recorded (the README compares sandboxed with unsandboxed grading)")
     return 0
 
 

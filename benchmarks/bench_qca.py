@@ -41,6 +41,12 @@ import pandas as pd  # noqa: E402
 
 from chaoyang.qca import QCAWarning, minimize, truth_table  # noqa: E402
 
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _record import record  # noqa: E402
+
 SEED = 20240601
 REPEATS = 3
 #: Seconds the baseline's chart search may take before it is stopped and reported as "> BUDGET".
@@ -196,6 +202,7 @@ def main() -> None:
 
     print("\nRatios baseline / chaoyang.qca, truth table + every minimum model (both sides give the same models):")
     print(f"  {'size':<22}{'solution':<14}{'models':>7}{'baseline':>11}{'chaoyang':>11}{'ratio':>9}")
+    values = {"budget_seconds": BUDGET}
     for n_cases, k in ((200, 6), (500, 8), (500, 9)):
         data, conditions = make_data(n_cases, k, seed=SEED + k)
         for parsimonious in (False, True):
@@ -208,13 +215,18 @@ def main() -> None:
             except OverBudget:
                 print(f"  {label:<22}{kind:<14}{len(ours.models):>7}{'> ' + format(BUDGET, '.0f') + ' s':>11}"
                       f"{t_ours:>10.3f}s{'> ' + format(BUDGET / t_ours, '.0f') + 'x':>9}   (baseline stopped)")
+                values[f"k{k}_{kind}_kit_seconds"] = t_ours
+                values[f"k{k}_{kind}_models"] = len(ours.models)
                 continue
             if theirs != {frozenset(m.terms) for m in ours.models} or ours.truncated:
                 raise SystemExit(f"baseline and chaoyang.qca disagree at {label} ({kind}): "
                                  f"{len(theirs)} vs {len(ours.models)} models")
             print(f"  {label:<22}{kind:<14}{len(ours.models):>7}{t_theirs:>10.3f}s{t_ours:>10.3f}s"
                   f"{t_theirs / t_ours:>8.2f}x")
+            values[f"k{k}_{kind}_ratio"] = t_theirs / t_ours
+            values[f"k{k}_{kind}_models"] = len(ours.models)
     print("  (ratio > 1: chaoyang.qca faster; < 1: the textbook code is faster)")
+    print(f"recorded in {record('qca', values, context={'repeats': REPEATS, 'budget_s': BUDGET})}")
 
 if __name__ == "__main__":
     main()

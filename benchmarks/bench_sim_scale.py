@@ -5,8 +5,7 @@ Three comparisons, each against a baseline run in this process on the same machi
 1. **Vectorized engine vs the reference agent engine** at 2,000 and 20,000 residents: the daily
    steps only (set-up excluded), the same seed, the same number of days on both sides. The
    reference engine is the readable one in which every resident is a mesa agent with a
-   ``step()`` method: ``ChaoyangModel(..., engine="agents")`` when the library has it; until then the
-   plain-mesa baseline of ``benchmarks/bench_sim.py`` (the same rules written agent by agent),
+   ``step()`` method: ``ChaoyangModel(..., engine="agents")``,
    named as such in the output.
 2. **The 1:1 district** (3,452,460 residents x 365 days): time and peak memory are read from
    ``benchmarks/results/district.json``, which ``make district`` writes (the run takes several
@@ -49,28 +48,20 @@ SWEEP = {"n_reps": 8, "n_residents": 2_000, "steps": 365, "seed": 1}
 
 
 def _reference_runner():
-    """A function (n, steps, seed) -> seconds of daily stepping on the reference engine, and its name."""
-    from chaoyang import sim
+    """A function (n, steps, seed) -> seconds of daily stepping on the reference agent engine, and its name.
+
+    The reference engine is the honest mesa baseline: every resident a ``mesa.Agent`` whose
+    ``perceive``/``act`` methods run through ``AgentSet.shuffle_do``, with the same rules and the same
+    ledger as the vectorized engine (tests/test_sim_engines.py).
+    """
     from chaoyang.sim.model import ChaoyangModel
 
-    if "engine" in inspect.signature(ChaoyangModel).parameters:
-        def run(n, steps, seed):
-            model = ChaoyangModel("emotional", n, seed=seed, engine="agents")
-            start = time.perf_counter()
-            model.run(steps)
-            return time.perf_counter() - start
-        return run, "reference agent engine (ChaoyangModel(engine='agents'))"
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from bench_sim import PlainMesaModel
-
     def run(n, steps, seed):
-        model = PlainMesaModel(ChaoyangModel("emotional", n, seed=seed), seed=seed)
+        model = ChaoyangModel("emotional", n, seed=seed, engine="agents")
         start = time.perf_counter()
-        for _ in range(steps):
-            model.step()
+        model.run(steps)
         return time.perf_counter() - start
-    del sim
-    return run, "plain mesa agents (benchmarks/bench_sim.py; the reference engine is not in this version)"
+    return run, "reference agent engine (ChaoyangModel(engine='agents'))"
 
 
 def bench_engines() -> list[dict]:

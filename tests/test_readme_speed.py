@@ -50,11 +50,19 @@ def test_typed_number_detector_catches_a_planted_number():
 def test_every_benchmark_script_records_its_results():
     scripts = sorted((ROOT / "benchmarks").glob("bench_*.py"))
     assert scripts
-    silent = [s.name for s in scripts if "record(" not in s.read_text()]
+    # bench_sim_scale.py renders its own README block from its own results file (tests/test_sim_bench_readme.py).
+    silent = [s.name for s in scripts if "record(" not in s.read_text() and "RESULTS.write_text" not in s.read_text()]
     assert silent == [], f"these benchmarks print numbers but store none for the README: {silent}"
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "benchmarks" / "results").glob("*.json")), ids=lambda p: p.stem)
+RECORDED = sorted(p for p in (ROOT / "benchmarks" / "results").glob("*.json") if '"runs"' in p.read_text())
+
+
+def test_recorded_results_exist():
+    assert {p.stem for p in RECORDED} >= {"sem_bootstrap", "qca", "grading", "build_book", "build_ci"}
+
+
+@pytest.mark.parametrize("path", RECORDED, ids=lambda p: p.stem)
 def test_stored_results_are_complete(path):
     stored = json.loads(path.read_text())
     assert stored["benchmark"] == path.stem
