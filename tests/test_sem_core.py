@@ -155,7 +155,7 @@ def test_listwise_deletion_reports_dropped_cases(observed_data):
 
 
 def test_intercepts_groups_and_constraints_are_read():
-    m = parse_model("y ~ c(a1, a2)*x + 1\ny ~ 0*1\na1 == a2\na1 > 0")
+    m = parse_model("y ~ c(a1, a2)*x + 1\nz ~ 0*1\na1 == a2\na1 > 0")
     assert [(p.lhs, p.op, p.rhs) for p in m.parameters] == [("y", "~", "x"), ("y", "~1", ""), ("z", "~1", "")]
     assert m.parameters[0].group_mods == (("a1", None, False), ("a2", None, False))
     assert m.parameters[2].fixed == 0.0
