@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import resource
 import shutil
 import subprocess
@@ -143,6 +144,12 @@ def main() -> None:
         print(f"  {label:<9} lavaan [{lo:.4f}, {hi:.4f}]   chaoyang [{mine.loc[label, 'perc.lower']:.4f}, "
               f"{mine.loc[label, 'perc.upper']:.4f}]")
     print(f"\nload average during the run (1, 5, 15 min): {os.getloadavg()}")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _record import record
+    path = record("sem_fiml", {"chaoyang_cpu_s": ours.cpu, "lavaan_cpu_s": out["cpu"],
+                               "cpu_vs_lavaan": out["cpu"] / ours.cpu, "wall_vs_lavaan": out["elapsed"] / ours.wall},
+                  context={"draws": args.draws, "n": len(data), "jobs": args.jobs})
+    print(f"recorded in {path}")
 
 
 if __name__ == "__main__":
