@@ -10,7 +10,12 @@ reads it back, so that the comparison also runs where R is missing.
 Settings match :func:`chaoyang.sem.fit`: ``sem()`` with estimator ML, normal likelihood,
 expected information, ``fixed.x = TRUE``, listwise deletion (the data passed are complete).
 
-    python tests/_lavaan.py  # regenerate every stored live fixture (needs Rscript + lavaan)
+    python tests/_lavaan.py             # regenerate every stored live fixture (needs Rscript + lavaan)
+    python tests/_lavaan.py extended    # only the cases of tests/test_sem_extended_live.py
+    python tests/_lavaan.py ext_fiml    # one case by name
+
+``run_lavaan_options`` passes any of lavaan's own ``sem()`` arguments (``missing``, ``group``,
+``group.equal``, ``group.partial``, ``meanstructure``, ``se``/``bootstrap``/``iseed``).
 """
 
 from __future__ import annotations
@@ -52,6 +57,44 @@ writeLines(toJSON(out, digits = NA, na = "null", auto_unbox = TRUE, dataframe = 
 """
 
 
+R_SCRIPT_OPTIONS = r"""
+suppressPackageStartupMessages({library(lavaan); library(jsonlite)})
+args <- commandArgs(trailingOnly = TRUE)
+d <- read.csv(args[1], check.names = FALSE)
+model <- paste(readLines(args[2], warn = FALSE), collapse = "\n")
+opts <- fromJSON(args[4], simplifyVector = TRUE)
+call_args <- c(list(model = model, data = d, estimator = "ML", likelihood = "normal"), opts)
+if (!is.null(opts$group)) d[[opts$group]] <- as.character(d[[opts$group]])
+call_args$data <- d
+warn <- character(0)
+fit <- withCallingHandlers(do.call("sem", call_args),
+                           warning = function(w) {warn <<- c(warn, conditionMessage(w)); invokeRestart("muffleWarning")})
+boot <- !is.null(opts$se) && opts$se == "bootstrap"
+pe <- if (boot) parameterEstimates(fit, standardized = TRUE, boot.ci.type = "perc") else
+        parameterEstimates(fit, standardized = TRUE)
+if (!"label" %in% names(pe)) pe$label <- ""
+if (!"group" %in% names(pe)) pe$group <- 1L
+ss <- standardizedSolution(fit)
+if (!"group" %in% names(ss)) ss$group <- 1L
+fm <- fitMeasures(fit)
+shown <- opts; shown$model <- NULL
+out <- list(
+  params = pe[, c("lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "ci.lower", "ci.upper", "std.all")],
+  std = ss[, c("lhs", "op", "rhs", "group", "est.std", "se")],
+  fit = as.list(setNames(as.numeric(fm), names(fm))),
+  converged = lavInspect(fit, "converged"),
+  nobs = as.list(lavInspect(fit, "nobs")),
+  group_labels = as.list(lavInspect(fit, "group.label")),
+  warnings = as.list(warn),
+  provenance = list(lavaan = as.character(packageVersion("lavaan")), R = R.version.string,
+                    date = format(Sys.time(), "%Y-%m-%d", tz = "UTC"),
+                    call = paste0("sem(model, data = d, estimator = 'ML', likelihood = 'normal', ",
+                                  toJSON(shown, auto_unbox = TRUE), ")"))
+)
+writeLines(toJSON(out, digits = NA, na = "null", auto_unbox = TRUE, dataframe = "rows"), args[3])
+"""
+
+
 @functools.lru_cache(maxsize=1)
 def lavaan_missing_reason() -> str | None:
     """``None`` when Rscript with lavaan and jsonlite runs here, else why not (for ``pytest.skip``)."""
@@ -83,6 +126,32 @@ def run_lavaan(model: str, data: pd.DataFrame, *, std_lv: bool = False, timeout:
     return out
 
 
+def run_lavaan_options(model: str, data: pd.DataFrame, options: dict, *, timeout: float = 1800) -> dict:
+    """Fit ``model`` with lavaan's ``sem(model, data, estimator = "ML", <options>)``.
+
+    ``options`` are lavaan's own argument names and values (``{"missing": "ml"}``,
+    ``{"group": "g", "group.equal": ["loadings", "intercepts"]}``, ``{"se": "bootstrap",
+    "bootstrap": 1000, "iseed": 1}``), passed through JSON. Returns the parsed JSON: ``params``
+    (with ``group``; percentile intervals in ``ci.lower``/``ci.upper`` when bootstrapped), ``std``,
+    ``fit``, ``nobs``, ``group_labels``, lavaan's ``warnings`` and ``provenance``.
+    """
+    with tempfile.TemporaryDirectory(prefix="chaoyang-lavaan-") as tmp:
+        folder = Path(tmp)
+        data.to_csv(folder / "data.csv", index=False, float_format="%.17g")
+        (folder / "model.lav").write_text(model)
+        (folder / "run.R").write_text(R_SCRIPT_OPTIONS)
+        command = ["Rscript", str(folder / "run.R"), str(folder / "data.csv"), str(folder / "model.lav"),
+                   str(folder / "out.json"), json.dumps(options)]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0:
+            raise RuntimeError(f"lavaan failed on the model:\n{model}\n{done.stderr[-2000:]}")
+        out = json.loads((folder / "out.json").read_text())
+    out["model"] = model
+    out["options"] = options
+    out["provenance"]["harness"] = "tests/_lavaan.py run_lavaan_options (Rscript R_SCRIPT_OPTIONS data.csv model.lav out.json options.json)"
+    return out
+
+
 def store(name: str, result: dict) -> Path:
     """Save a :func:`run_lavaan` result as ``tests/fixtures/lavaan/live_<name>.json``."""
     path = FIXTURES / f"live_{name}.json"
@@ -105,5 +174,13 @@ if __name__ == "__main__":  # regenerate the stored fixtures
     sys.path.insert(0, str(Path(__file__).parent))
     from test_sem_lavaan_live import LIVE_CASES  # noqa: E402
 
-    for case_name, (make_model, make_data, case_std_lv) in LIVE_CASES.items():
-        print("wrote", store(case_name, run_lavaan(make_model(), make_data(), std_lv=case_std_lv)))
+    wanted = set(sys.argv[1:])
+    if not wanted or "basic" in wanted:
+        for case_name, (make_model, make_data, case_std_lv) in LIVE_CASES.items():
+            print("wrote", store(case_name, run_lavaan(make_model(), make_data(), std_lv=case_std_lv)))
+    from test_sem_extended_live import EXTENDED_CASES  # noqa: E402
+
+    for case_name, (make_model, make_data, options) in EXTENDED_CASES.items():
+        if wanted and case_name not in wanted and "extended" not in wanted:
+            continue
+        print("wrote", store(case_name, run_lavaan_options(make_model(), make_data(), options)))

@@ -61,11 +61,12 @@ def test_parse_labels_fixed_values_and_continuations():
 
 
 @pytest.mark.parametrize("text,fragment", [
-    ("y ~ 1", "intercept"),
-    ("y ~ c(a, b)*x", "multiple groups"),
+    ("y ~ start(1)*x", "start"),
     ("u | t1", "threshold"),
     ("y ~ a*x\nd := a*bb", "'bb'"),
-    ("y ~ x\na == b", "constraints"),
+    ("y ~ a*x\na == b", "'b', which is not a label"),
+    ("y ~ a*x\na == ", "both sides"),
+    ("y ~ c(a, )*x", "Empty entry"),
     ("y x", "No lavaan operator"),
     ("y ~ x\ny ~ x", "written twice"),
 ])
@@ -153,9 +154,18 @@ def test_listwise_deletion_reports_dropped_cases(observed_data):
     np.testing.assert_allclose(res.estimates["est"], clean.estimates["est"], rtol=1e-9)
 
 
-@pytest.mark.parametrize("option", ["ml", "fiml"])
-def test_fiml_is_refused_with_reason(observed_data, option):
-    with pytest.raises(sem.SEMDataError, match="mean structure"):
+def test_intercepts_groups_and_constraints_are_read():
+    m = parse_model("y ~ c(a1, a2)*x + 1\nz ~ 0*1\na1 == a2\na1 > 0")
+    assert [(p.lhs, p.op, p.rhs) for p in m.parameters] == [("y", "~", "x"), ("y", "~1", ""), ("z", "~1", "")]
+    assert m.parameters[0].group_mods == (("a1", None, False), ("a2", None, False))
+    assert m.parameters[2].fixed == 0.0
+    assert m.constraints == [("a1", "==", "a2"), ("a1", ">", "0")]
+    assert m.extended
+
+
+@pytest.mark.parametrize("option", ["ml.x", "pairwise"])
+def test_unknown_missing_options_are_refused_with_reason(observed_data, option):
+    with pytest.raises(sem.SEMDataError, match="missing="):
         sem.fit(MEDIATION, observed_data, missing=option)
 
 

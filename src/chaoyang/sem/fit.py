@@ -65,6 +65,9 @@ class SEMResult(ResultMixin):
     _engine: SemopyEngine | None = field(default=None, repr=False)
     _theta: np.ndarray | None = field(default=None, repr=False)
     _sample_cov: np.ndarray | None = field(default=None, repr=False)
+    _extended: object | None = field(default=None, repr=False)
+    missing: str = "listwise"
+    group_labels: list | None = None
 
     @property
     def ci_level(self) -> float:
@@ -101,16 +104,23 @@ class SEMResult(ResultMixin):
         Returns
         -------
         pandas.DataFrame
-            Columns ``lhs, op, rhs, label, est.std, se, z, pvalue, ci.lower, ci.upper``.
+            Columns ``lhs, op, rhs, label, est.std, se, z, pvalue, ci.lower, ci.upper``
+            (and ``group`` after ``rhs`` for a multigroup fit).
         """
+        if self._extended is not None:
+            from .extended import standardized_solution
+
+            return standardized_solution(self)
         return _standardized_solution(self)
 
     def summary(self, digits: int = 3) -> str:
         """A plain-text report: fit measures then the estimates table."""
         fm = self.fit_measures
+        how = "listwise" if self.missing == "listwise" else "with no observed value"
         head = (
-            f"ML estimation (lavaan-compatible), N = {self.n}"
-            + (f" ({self.n_dropped} cases dropped listwise)" if self.n_dropped else "")
+            f"ML estimation (lavaan-compatible{', FIML' if self.missing == 'ml' else ''}), N = {self.n}"
+            + (f" in {len(self.group_labels)} groups" if self.group_labels else "")
+            + (f" ({self.n_dropped} cases dropped {how})" if self.n_dropped else "")
             + f"\nchisq = {fm['chisq']:.{digits}f}, df = {fm['df']}, p = {fm['pvalue']:.{digits}f}; "
             f"CFI = {fm['cfi']:.{digits}f}, TLI = {fm['tli']:.{digits}f}, RMSEA = {fm['rmsea']:.{digits}f} "
             f"[{fm['rmsea.ci.lower']:.{digits}f}, {fm['rmsea.ci.upper']:.{digits}f}], SRMR = {fm['srmr']:.{digits}f}"
@@ -139,7 +149,7 @@ def _display_name(row) -> str:
 
 
 def _check_options(level, n_jobs, missing, seed) -> tuple[float, int, object]:
-    check_missing_option(missing)
+    missing = check_missing_option(missing)
     level = check_level(level)
     seed = check_seed(seed)
     if not (isinstance(n_jobs, (int, np.integer)) and not isinstance(n_jobs, (bool, np.bool_)) and n_jobs == -1):
@@ -228,7 +238,8 @@ def _wald_columns(est: np.ndarray, se: np.ndarray, level: float) -> dict[str, np
 
 def fit(model: str, data: pd.DataFrame, *, n_boot: int = 0, seed=None, level: float = 0.95,
         n_jobs: int = 1, progress: bool | None = None, boot_all: bool = False,
-        missing: str = "listwise", std_lv: bool = False, **kwargs) -> SEMResult:
+        missing: str = "listwise", std_lv: bool = False, meanstructure: bool | None = None,
+        group: str | None = None, group_equal=(), group_partial=(), **kwargs) -> SEMResult:
     """Fit a structural equation model written in lavaan syntax, with lavaan's ML results.
 
     Parameters
@@ -253,11 +264,29 @@ def fit(model: str, data: pd.DataFrame, *, n_boot: int = 0, seed=None, level: fl
         Show a tqdm progress bar during the bootstrap (default: only for >= 1000 draws).
     boot_all : bool, default False
         Bootstrap every free parameter, not just the defined ones.
-    missing : {"listwise"}
-        Missing-data treatment; ``"ml"`` (FIML) raises (see the module docstring).
+    missing : {"listwise", "ml"}
+        ``"listwise"``: complete cases only (dropped cases counted in ``n_dropped``, with a
+        warning). ``"ml"`` (synonyms ``"fiml"``, ``"direct"``): full-information ML as lavaan's
+        ``missing = "ml"``: every case with at least one observed value is used, means are
+        modelled, standard errors from the observed information, chi-square against the
+        EM-estimated unrestricted model.
     std_lv : bool, default False
         lavaan's ``std.lv = TRUE``: identify every factor by fixing its (residual) variance to 1
         and freeing its first loading (instead of fixing the first loading to 1).
+    meanstructure : bool, optional
+        Model intercepts and means (rows with ``op == "~1"``). Default: True with
+        ``missing="ml"``, with ``group`` or when the syntax has ``~ 1`` lines, else False.
+    group : str, optional
+        Column that splits the cases into groups (lavaan's ``group =``); groups in order of first
+        appearance. Every parameter is estimated per group; a plain label (``a*x``) is shared
+        by all groups, ``c(a1, a2)*x`` gives one label or value per group. ``estimates`` gets a
+        ``group`` column (1, 2, ...; 0 for ``:=`` rows) and ``group_labels`` the values.
+    group_equal : sequence of str
+        lavaan's ``group.equal``: any of ``"loadings"``, ``"intercepts"``, ``"means"``,
+        ``"regressions"``, ``"residuals"``, ``"residual.covariances"``, ``"lv.variances"``,
+        ``"lv.covariances"``. With ``"intercepts"`` the latent means are free in groups 2..G.
+    group_partial : sequence of str
+        lavaan's ``group.partial``: parameters exempt from ``group_equal``, e.g. ``["f =~ x2", "x3 ~1"]``.
     **kwargs
         The names used before chaoyang 1.0, ``bootstrap=`` (now ``n_boot``) and ``ci=`` (now
         ``level``), still work with a :class:`~chaoyang.errors.ChaoyangDeprecationWarning`.
@@ -314,10 +343,21 @@ def fit(model: str, data: pd.DataFrame, *, n_boot: int = 0, seed=None, level: fl
     level = renamed(kwargs, "ci", "level", level, 0.95, "fit")
     reject_unknown(kwargs, "fit")
     level, n_jobs, seed = _check_options(level, n_jobs, missing, seed)
+    missing = check_missing_option(missing)
     n_boot = check_n_boot(n_boot)  # called here so that its warning points at the caller's line
     if not isinstance(std_lv, (bool, np.bool_)):
         raise SEMTypeError(f"std_lv must be True or False, not {std_lv!r}.")
-    table = build_parameter_table(parse_model(model), std_lv=bool(std_lv))
+    parsed = parse_model(model)
+    if meanstructure is not None and not isinstance(meanstructure, (bool, np.bool_)):
+        raise SEMTypeError(f"meanstructure must be True, False or None, not {meanstructure!r}.")
+    if missing == "ml" or meanstructure or group is not None or parsed.extended or group_equal or group_partial:
+        from .extended import fit_extended
+
+        return fit_extended(model, parsed, data, missing=missing, meanstructure=meanstructure, group=group,
+                            group_equal=group_equal, group_partial=group_partial, std_lv=bool(std_lv),
+                            level=level, n_boot=n_boot, seed=seed, n_jobs=n_jobs, progress=progress,
+                            boot_all=boot_all)
+    table = build_parameter_table(parsed, std_lv=bool(std_lv))
     check_latent_names(table, data)
     frame, n_dropped = prepare_data(data, table.observed, missing)
     n = len(frame)

@@ -11,28 +11,34 @@ from .errors import SEMColumnError, SEMDataError, SEMTypeError, suggest
 
 from chaoyang.errors import ChaoyangWarning
 
-MISSING_OPTIONS = ("listwise",)
+MISSING_OPTIONS = ("listwise", "ml")
+#: lavaan's synonyms of missing = "ml"
+ML_SYNONYMS = ("ml", "fiml", "direct")
 
 
 class SEMWarning(ChaoyangWarning):
     """Something the analyst should know (dropped cases, Heywood case, failed bootstrap draws)."""
 
 
-def check_missing_option(missing: str) -> None:
-    """Accept ``"listwise"``; explain why lavaan's ``missing="ml"`` (FIML) is refused.
+def check_missing_option(missing: str) -> str:
+    """Return the missing-data option in canonical form: ``"listwise"`` or ``"ml"`` (FIML).
+
+    lavaan's synonyms ``"fiml"`` and ``"direct"`` mean ``"ml"``; ``"ml.x"`` (exogenous
+    predictors with missing values modelled) is refused with a reason.
 
     Examples
     --------
-    >>> check_missing_option("listwise")
+    >>> check_missing_option("fiml")
+    'ml'
     """
-    if missing in ("ml", "fiml", "ml.x", "direct"):
-        raise SEMDataError(
-            f"missing={missing!r} (full-information ML) is not offered: semopy 2.3.11's FIML objective has no "
-            "mean structure, so its estimates differ from lavaan's missing='ml' (measured). Use "
-            "missing='listwise' (the default), or impute the data first and say so in the report."
-        )
-    if missing not in MISSING_OPTIONS:
-        raise SEMDataError(f"missing={missing!r} is not known; use 'listwise'.")
+    if missing in ML_SYNONYMS:
+        return "ml"
+    if missing == "listwise":
+        return missing
+    if missing == "ml.x":
+        raise SEMDataError("missing='ml.x' (modelling missing exogenous predictors) is not offered; use missing='ml' "
+                           "(cases missing a fixed.x predictor are dropped with a warning, as lavaan does).")
+    raise SEMDataError(f"missing={missing!r} is not known; use 'listwise' or 'ml' (full-information ML).")
 
 
 def check_latent_names(table, data) -> None:
@@ -64,19 +70,23 @@ def check_latent_names(table, data) -> None:
 def prepare_data(data: pd.DataFrame, columns: list[str], missing: str = "listwise") -> tuple[pd.DataFrame, int]:
     """Select, check and listwise-delete the model's columns (the caller's frame is not modified).
 
+    With ``missing="ml"`` incomplete rows are kept (for FIML) and only rows with no observed
+    value at all are dropped, with a warning (lavaan drops them too).
+
     Parameters
     ----------
     data : pandas.DataFrame
         Raw data, one row per case.
     columns : list of str
         Observed variables of the model.
-    missing : {"listwise"}
+    missing : {"listwise", "ml"}
         Missing-data treatment.
 
     Returns
     -------
     tuple
-        (float DataFrame of complete cases with exactly ``columns``, number of dropped rows).
+        (float DataFrame with exactly ``columns``, number of dropped rows); the positions of
+        the kept rows in ``data`` are in ``frame.attrs["kept"]``.
 
     Raises
     ------
@@ -96,7 +106,7 @@ def prepare_data(data: pd.DataFrame, columns: list[str], missing: str = "listwis
     >>> dropped
     1
     """
-    check_missing_option(missing)
+    missing = check_missing_option(missing)
     if not isinstance(data, pd.DataFrame):
         raise SEMTypeError(f"data must be a pandas DataFrame (one column per variable), not {type(data).__name__}.")
     if isinstance(data.columns, pd.MultiIndex):
@@ -133,6 +143,24 @@ def prepare_data(data: pd.DataFrame, columns: list[str], missing: str = "listwis
     if np.isinf(values).any():
         column = columns[int(np.where(np.isinf(values).any(axis=0))[0][0])]
         raise SEMDataError(f"Column {column!r} contains infinite values; replace them with NaN or fix the data.")
+    if missing == "ml":
+        keep = ~np.isnan(values).all(axis=1)
+        n_dropped = int((~keep).sum())
+        if n_dropped:
+            first = [str(i) for i in data.index[~keep][:3]]
+            warnings.warn(
+                f"{n_dropped} of {len(frame)} cases have no observed value on any model variable (index "
+                f"{', '.join(first)}{', ...' if n_dropped > 3 else ''}) and were dropped (lavaan: 'some cases are "
+                "empty and will be ignored').", SEMWarning, stacklevel=3)
+        frame = frame.loc[keep].reset_index(drop=True)
+        frame.attrs["kept"] = np.flatnonzero(keep)
+        for column in columns:
+            observed = frame[column].dropna().to_numpy()
+            if observed.size < 2 or np.ptp(observed) == 0:
+                raise SEMDataError(
+                    f"Column {column!r} is constant or has fewer than two observed values, so it has no variance "
+                    "to model. Remove it from the model.")
+        return frame, n_dropped
     complete = ~np.isnan(values).any(axis=1)
     n_dropped = int((~complete).sum())
     if n_dropped:
@@ -143,6 +171,7 @@ def prepare_data(data: pd.DataFrame, columns: list[str], missing: str = "listwis
             f"Listwise deletion dropped {n_dropped} of {len(frame)} cases with missing values ({detail}). "
             "Results describe the complete cases only.", SEMWarning, stacklevel=3)
         frame = frame.loc[complete].reset_index(drop=True)
+    frame.attrs["kept"] = np.flatnonzero(complete)
     for column in columns:
         values = frame[column].to_numpy()
         with np.errstate(all="ignore"):

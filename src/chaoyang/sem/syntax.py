@@ -7,10 +7,14 @@ chains such as ``NA*l1*x``), several left-hand sides (``y1 + y2 ~ x``),
 ``;`` or newline as separators, ``#`` and ``!`` comments and formulas that
 continue on the next line after a trailing ``+``.
 
+Also read (and fitted by :mod:`chaoyang.sem.extended`): intercepts and means
+(``y ~ 1``, ``f ~ 0*1``, ``y ~ a*1``; op ``"~1"``), per-group modifiers
+(``c(a1, a2)*x``, ``c(1, NA)*x``) and constraints ``lhs == rhs``, ``lhs < rhs``,
+``lhs > rhs`` over labels (kept in :attr:`ParsedModel.constraints`).
+
 Not supported (a :class:`~chaoyang.sem.errors.SEMSyntaxError` says so):
-intercepts and means (``y ~ 1``), thresholds (``|``), scaling factors
-(``~*~``), multiple-group modifiers (``c(a, b)*x``), ``start()``/``equal()``
-modifiers and the constraint operators ``==``, ``<``, ``>``.
+thresholds (``|``), scaling factors (``~*~``) and the ``start()``/``equal()``/
+``label()``/``lower()``/``upper()`` modifiers.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ class SpecifiedParameter:
     fixed: float | None = None
     user: bool = True
     force_free: bool = False  # "NA*x": do not fix the first loading
+    group_mods: tuple | None = None  # c(...) modifier: one (label, fixed, force_free) per group
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -162,6 +167,12 @@ class ParsedModel:
 
     parameters: list[SpecifiedParameter]
     defined: list[DefinedParameter]
+    constraints: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def extended(self) -> bool:
+        """True when the model needs the mean-structure engine (intercepts, ``c()``, constraints)."""
+        return bool(self.constraints) or any(p.op == "~1" or p.group_mods is not None for p in self.parameters)
 
 
 def _split_statements(text: str) -> list[str]:
@@ -195,49 +206,73 @@ def _find_operator(statement: str) -> tuple[str, int]:
     return best[1], best[0]
 
 
-def _parse_term(term: str, statement: str) -> tuple[str, str, float | None, bool]:
-    """Return (variable, label, fixed value, force_free) of one right-hand-side term."""
-    parts = [p.strip() for p in term.split("*")]
+def _parse_modifier(modifier: str, statement: str) -> tuple[str, float | None, bool]:
+    """(label, fixed value, force_free) of one modifier such as ``a1``, ``0.5`` or ``NA``."""
+    if NUMBER_PATTERN.match(modifier):
+        fixed = float(modifier)
+        if not math.isfinite(fixed) or (fixed != 0 and not 1e-8 <= abs(fixed) <= 1e8):
+            raise SEMSyntaxError(
+                f"The fixed value {modifier!r} in {statement!r} is outside the range chaoyang.sem accepts "
+                "(0, or 1e-8 to 1e8 in absolute value); rescale the variables instead.")
+        return "", fixed, False
+    if modifier == "NA":
+        return "", None, True
+    if LABEL_PATTERN.match(modifier):
+        if modifier.lower() in NUMBER_WORDS:
+            raise SEMSyntaxError(
+                f"The modifier {modifier!r} in {statement!r} reads as a number that is not finite (or as "
+                "lavaan's NA); fixed values must be finite numbers and labels must not look like numbers.")
+        if modifier.startswith("_"):
+            raise SEMSyntaxError(f"Label {modifier!r} may not start with '_' (reserved).")
+        return modifier, None, False
+    raise SEMSyntaxError(
+        f"Cannot read the modifier {modifier!r} in {statement!r}; use a label such as a1 or a number."
+    )
+
+
+def _split_product(term: str) -> list[str]:
+    """Split ``c(a, b)*0.5*x`` at the '*' signs outside parentheses."""
+    parts, depth, current = [], 0, ""
+    for char in term:
+        depth += char == "("
+        depth -= char == ")"
+        if char == "*" and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    parts.append(current.strip())
+    return parts
+
+
+def _parse_term(term: str, statement: str) -> tuple[str, str, float | None, bool, tuple | None]:
+    """Return (variable, label, fixed value, force_free, per-group modifiers) of one right-hand-side term."""
+    parts = _split_product(term)
     if any(not p for p in parts):
         raise SEMSyntaxError(f"Empty term around '*' or '+' in {statement!r}.")
     variable = parts[-1]
-    if variable == "1":
-        raise SEMSyntaxError(
-            f"{statement!r} asks for an intercept ('~ 1'); chaoyang.sem fits covariance structures only "
-            "(no mean structure, as semopy's MLW objective). Remove the intercept line."
-        )
-    if not NAME_PATTERN.match(variable):
+    if variable != "1" and not NAME_PATTERN.match(variable):
         raise SEMSyntaxError(
             f"{variable!r} in {statement!r} is not a valid variable name (letters, digits, '_' and '.', "
             "starting with a letter)."
         )
-    label, fixed, force_free = "", None, False
+    label, fixed, force_free, group_mods = "", None, False, None
     for modifier in parts[:-1]:
-        if NUMBER_PATTERN.match(modifier):
-            fixed = float(modifier)
-            if not math.isfinite(fixed) or (fixed != 0 and not 1e-8 <= abs(fixed) <= 1e8):
-                raise SEMSyntaxError(
-                    f"The fixed value {modifier!r} in {statement!r} is outside the range chaoyang.sem accepts "
-                    "(0, or 1e-8 to 1e8 in absolute value); rescale the variables instead.")
-        elif modifier == "NA":
-            force_free = True
-        elif modifier.startswith(("c(", "start(", "equal(", "label(", "lower(", "upper(")):
+        if modifier.replace(" ", "").startswith("c(") and modifier.endswith(")"):
+            items = [x.strip() for x in modifier.replace(" ", "")[2:-1].split(",")]
+            if not items or any(not x for x in items):
+                raise SEMSyntaxError(f"Empty entry in {modifier!r} in {statement!r}; write one value per group.")
+            group_mods = tuple(_parse_modifier(x, statement) for x in items)
+        elif modifier.startswith(("start(", "equal(", "label(", "lower(", "upper(")):
             kind = modifier.split("(")[0]
-            why = "multiple groups are not supported" if kind == "c" else f"the {kind}() modifier is not supported"
-            raise SEMSyntaxError(f"{modifier!r} in {statement!r}: {why}. Use a plain label (a1*x) or number (1*x).")
-        elif LABEL_PATTERN.match(modifier):
-            if modifier.lower() in NUMBER_WORDS:
-                raise SEMSyntaxError(
-                    f"The modifier {modifier!r} in {statement!r} reads as a number that is not finite (or as "
-                    "lavaan's NA); fixed values must be finite numbers and labels must not look like numbers.")
-            if modifier.startswith("_"):
-                raise SEMSyntaxError(f"Label {modifier!r} may not start with '_' (reserved).")
-            label = modifier
+            raise SEMSyntaxError(f"{modifier!r} in {statement!r}: the {kind}() modifier is not supported. "
+                                 "Use a plain label (a1*x), a number (1*x), c(a1, a2)*x or a constraint line.")
         else:
-            raise SEMSyntaxError(
-                f"Cannot read the modifier {modifier!r} in {statement!r}; use a label such as a1 or a number."
-            )
-    return variable, label, fixed, force_free
+            new_label, new_fixed, new_free = _parse_modifier(modifier, statement)
+            label = new_label or label
+            fixed = new_fixed if new_fixed is not None else fixed
+            force_free = force_free or new_free
+    return variable, label, fixed, force_free, group_mods
 
 
 def parse_model(text: str) -> ParsedModel:
@@ -271,16 +306,19 @@ def parse_model(text: str) -> ParsedModel:
         raise SEMSyntaxError(f"The model must be a string of lavaan syntax, not {type(text).__name__}.")
     parameters: list[SpecifiedParameter] = []
     defined: list[DefinedParameter] = []
+    constraints: list[tuple[str, str, str]] = []
     for statement in _split_statements(text):
         if "|" in statement:
             raise SEMSyntaxError(f"{statement!r}: thresholds ('|') belong to ordinal (WLSMV) models, not supported.")
         op, idx = _find_operator(statement)
         left, right = statement[:idx].strip(), statement[idx + len(op):].strip()
         if op in ("==", "<", ">"):
-            raise SEMSyntaxError(
-                f"{statement!r}: equality/inequality constraints are not supported. "
-                "For equality, give the parameters the same label (a*x1 + a*x2)."
-            )
+            if not left or not right:
+                raise SEMSyntaxError(f"{statement!r} needs something on both sides of {op!r}.")
+            DefinedParameter.from_text("constraint", left)  # same expression grammar as ':='
+            DefinedParameter.from_text("constraint", right)
+            constraints.append((left, op, right))
+            continue
         if op == "~*~":
             raise SEMSyntaxError(f"{statement!r}: scaling factors (~*~) belong to ordinal models, not supported.")
         if not left or not right:
@@ -298,14 +336,38 @@ def parse_model(text: str) -> ParsedModel:
             for term in right.split("+"):
                 if not term.strip() and op != "=~":
                     raise SEMSyntaxError(f"Empty term in {statement!r}.")
-                variable, label, fixed, force_free = _parse_term(term.strip(), statement)
-                parameters.append(SpecifiedParameter(lhs, op, variable, label, fixed, True, force_free))
+                variable, label, fixed, force_free, mods = _parse_term(term.strip(), statement)
+                if variable == "1":
+                    if op != "~":
+                        raise SEMSyntaxError(f"'1' in {statement!r}: an intercept is written 'y ~ 1'.")
+                    op_used, variable = "~1", ""
+                else:
+                    op_used = op
+                parameters.append(SpecifiedParameter(lhs, op_used, variable, label, fixed, True, force_free, mods))
     _check_labels(parameters, defined)
-    return ParsedModel(parameters, defined)
+    _check_constraints(parameters, defined, constraints)
+    return ParsedModel(parameters, defined, constraints)
+
+
+def _check_constraints(parameters, defined, constraints) -> None:
+    """Every name in a constraint must be a label or a defined parameter (lavaan refuses unknown ones)."""
+    known = {p.label for p in parameters if p.label} | {d.name for d in defined}
+    for p in parameters:
+        for mod in p.group_mods or ():
+            if mod[0]:
+                known.add(mod[0])
+    for left, op, right in constraints:
+        for side in (left, right):
+            for name in DefinedParameter.from_text("constraint", side).names:
+                if name not in known:
+                    raise SEMSyntaxError(
+                        f"The constraint '{left} {op} {right}' uses {name!r}, which is not a label of the model."
+                        + suggest(name, known) + " Label the parameter first, e.g. 'y ~ a1*x', then 'a1 == a2'.")
 
 
 def _check_labels(parameters: list[SpecifiedParameter], defined: list[DefinedParameter]) -> None:
     labels = {p.label for p in parameters if p.label}
+    labels |= {mod[0] for p in parameters for mod in (p.group_mods or ()) if mod[0]}
     known = set(labels)
     for d in defined:
         if d.name in labels:
