@@ -270,10 +270,29 @@ def _check_partial(group_partial) -> tuple[str, ...]:
     return tuple(group_partial)
 
 
-def _fit_step(model, data, group, equal, partial, options):
+def _fit_step(model, data, group, equal, partial, options, layout=None):
+    """Fit one step. ``layout`` = (factors, number of groups), needed only for the ``means`` step."""
     from .fit import fit
 
-    return fit(model, data, group=group, group_equal=list(equal), group_partial=list(partial), **options)
+    equal = list(equal)
+    if "means" in equal:
+        # Equal latent means = every group's mean at group 1's 0. Written as fixed means
+        # ("f ~ c(0, 0)*1"), which is the same model as lavaan's group.equal = "means" and does not
+        # depend on how the engine ties a free parameter to a fixed one.
+        factors, n_groups = layout
+        equal.remove("means")
+        compact = [p.replace(" ", "") for p in partial]
+        released = {p[:-2] for p in compact if p.endswith("~1") and p[:-2] in factors}
+        fixed = [f"{f} ~ c({', '.join(['0'] * n_groups)})*1" for f in factors if f not in released]
+        model = model + "\n" + "\n".join(fixed)
+        partial = [p for p, c in zip(partial, compact) if not (c.endswith("~1") and c[:-2] in factors)]
+    return fit(model, data, group=group, group_equal=equal, group_partial=list(partial), **options)
+
+
+def _layout(result) -> tuple[list[str], int]:
+    est = result.estimates
+    factors = list(dict.fromkeys(est.loc[est["op"] == "=~", "lhs"]))
+    return factors, len(result.group_labels)
 
 
 def measurement_invariance(model: str, data: pd.DataFrame, group: str, *, steps=DEFAULT_STEPS,
@@ -347,25 +366,33 @@ def measurement_invariance(model: str, data: pd.DataFrame, group: str, *, steps=
         raise InvarianceError(f"column {group!r} holds {len(levels)} group(s); invariance needs at least two")
     options = {"missing": missing, "std_lv": std_lv}
     fits, equal = {}, []
-    for step in steps:
-        if STEP_CONSTRAINTS[step]:
-            equal.append(STEP_CONSTRAINTS[step])
-        fits[step] = _fit_step(model, data, group, equal, group_partial, options)
+    # Every step sees the same data, so each warning (e.g. cases dropped listwise) would repeat once
+    # per step: collect them and say each once.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for step in steps:
+            if STEP_CONSTRAINTS[step]:
+                equal.append(STEP_CONSTRAINTS[step])
+            layout = _layout(fits[steps[0]]) if fits else None
+            fits[step] = _fit_step(model, data, group, equal, group_partial, options, layout)
+    for message in {(str(w.message), w.category): None for w in caught}:
+        warnings.warn(message[0], message[1], stacklevel=2)
     table = _step_table(fits, steps, alpha, cutoffs)
     first = fits[steps[0]]
     labels = list(first.group_labels)
-    sizes = _group_sizes(first, labels)
+    sizes = _group_sizes(first, data, group, labels)
     return InvarianceResult(table=table, fits=fits, model=model, group=group, group_labels=labels,
                             group_sizes=sizes, missing=first.missing, group_partial=group_partial, alpha=float(alpha),
                             cutoffs=cutoffs, _options=options, _data=data)
 
 
-def _group_sizes(result, labels) -> dict:
-    fm = result.fit_measures
-    sizes = fm.get("group_n") or getattr(result, "group_n", None)
-    if sizes is None:
-        return {str(label): None for label in labels}
-    return {str(label): int(n) for label, n in zip(labels, sizes)}
+def _group_sizes(result, data: pd.DataFrame, group: str, labels) -> dict:
+    """Cases used per group: complete rows (listwise) or rows with at least one answer (FIML)."""
+    est = result.estimates
+    items = [x for x in dict.fromkeys(est.loc[est["op"] == "=~", "rhs"]) if x in data.columns]
+    answered = data[items].notna()
+    used = answered.all(axis=1) if result.missing == "listwise" else answered.any(axis=1)
+    return {str(label): int((used & (data[group] == label)).sum()) for label in labels}
 
 
 def _compare(previous: dict, current: dict, step: str, alpha: float, cutoffs) -> dict:
@@ -477,7 +504,8 @@ def locate_noninvariance(result: InvarianceResult, step: str = "scalar") -> pd.D
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             released = _fit_step(result.model, result._data, result.group, equal,
-                                 (*result.group_partial, parameter), result._options).fit_measures
+                                 (*result.group_partial, parameter), result._options,
+                                 _layout(result.fits["configural"])).fit_measures
         drop = base["chisq"] - released["chisq"]
         df_drop = int(base["df"] - released["df"])
         rows.append({"parameter": parameter, "chisq": float(released["chisq"]), "df": int(released["df"]),
