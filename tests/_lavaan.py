@@ -178,9 +178,9 @@ if __name__ == "__main__":  # regenerate the stored fixtures
     if not wanted or "basic" in wanted:
         for case_name, (make_model, make_data, case_std_lv) in LIVE_CASES.items():
             print("wrote", store(case_name, run_lavaan(make_model(), make_data(), std_lv=case_std_lv)))
-    from test_sem_extended_live import EXTENDED_CASES  # noqa: E402
+    from test_sem_extended_live import BOOT_CASES, EXTENDED_CASES  # noqa: E402
 
-    for case_name, (make_model, make_data, options) in EXTENDED_CASES.items():
+    for case_name, (make_model, make_data, options) in {**EXTENDED_CASES, **BOOT_CASES}.items():
         if wanted and case_name not in wanted and "extended" not in wanted:
             continue
         print("wrote", store(case_name, run_lavaan_options(make_model(), make_data(), options)))

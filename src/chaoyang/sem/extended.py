@@ -100,20 +100,34 @@ class Problem:
         return value if np.isfinite(value) else -np.inf
 
     # ------------------------------------------------------------------ optimisation
+    def safe_loglik_gradient(self, x: np.ndarray, patterns=None) -> tuple[float, np.ndarray | None]:
+        try:
+            with np.errstate(all="ignore"):
+                value, grad = self.loglik_gradient(x, patterns)
+        except np.linalg.LinAlgError:
+            return -np.inf, None
+        if not np.isfinite(value) or not np.all(np.isfinite(grad)):
+            return -np.inf, None
+        return value, grad
+
     def maximise(self, z: np.ndarray, patterns=None, max_steps: int = 200, fixed_info: np.ndarray | None = None,
-                 K: np.ndarray | None = None, x_p: np.ndarray | None = None) -> tuple[np.ndarray, bool, int]:
-        """Fisher scoring in z (or the chord method with ``fixed_info``); returns (z, converged, steps)."""
+                 K: np.ndarray | None = None, x_p: np.ndarray | None = None,
+                 tol: float = 1e-12) -> tuple[np.ndarray, bool, int]:
+        """Fisher scoring in z with step halving; or, given ``fixed_info``, a quasi-Newton method
+        started from that matrix (BFGS updates of the information from successive gradients).
+
+        Converged when the Newton decrement ``g' I^-1 g`` (log-likelihood units; roughly the squared
+        distance to the optimum in standard errors) is below ``tol``. Returns (z, converged, steps).
+        """
         K = self.K if K is None else K
         x_p = self.x_p if x_p is None else x_p
-        value = self.safe_loglik(x_p + K @ z, patterns)
-        if not np.isfinite(value):
+        value, grad_x = self.safe_loglik_gradient(x_p + K @ z, patterns)
+        if grad_x is None:
             return z, False, 0
         for step_number in range(1, max_steps + 1):
-            x = x_p + K @ z
             try:
                 with np.errstate(all="ignore"):
-                    _, grad_x = self.loglik_gradient(x, patterns)
-                    info = fixed_info if fixed_info is not None else K.T @ self.information(x, patterns) @ K
+                    info = fixed_info if fixed_info is not None else K.T @ self.information(x_p + K @ z, patterns) @ K
                     grad = K.T @ grad_x
                     step = np.linalg.solve(info, grad)
             except np.linalg.LinAlgError:
@@ -121,18 +135,25 @@ class Problem:
             if not np.all(np.isfinite(step)):
                 return z, False, step_number
             decrement = float(grad @ step)
-            if decrement < 1e-12:
+            if decrement < tol:
                 return z, decrement >= -1e-9, step_number
             scale = 1.0
             while True:
                 trial = z + scale * step
-                trial_value = self.safe_loglik(x_p + K @ trial, patterns)
-                if trial_value >= value - 1e-10 * max(1.0, abs(value)):
+                trial_value, trial_grad = self.safe_loglik_gradient(x_p + K @ trial, patterns)
+                if trial_grad is not None and trial_value >= value - 1e-10 * max(1.0, abs(value)):
                     break
                 scale /= 2
                 if scale < 1e-6:
                     return z, decrement < 1e-8, step_number
-            z, value = trial, trial_value
+            if fixed_info is not None:  # BFGS update of the (negative) Hessian approximation
+                s_vec = trial - z
+                y_vec = grad - K.T @ trial_grad
+                sy = float(s_vec @ y_vec)
+                if sy > 1e-12:
+                    hs = fixed_info @ s_vec
+                    fixed_info = fixed_info - np.outer(hs, hs) / float(s_vec @ hs) + np.outer(y_vec, y_vec) / sy
+            z, value, grad_x = trial, trial_value, trial_grad
         return z, False, max_steps
 
     def bfgs(self, z: np.ndarray, K: np.ndarray, x_p: np.ndarray) -> np.ndarray:
@@ -279,6 +300,7 @@ class ExtendedFit:
     K_active: np.ndarray
     x_p_active: np.ndarray
     active: list[str]
+    information: np.ndarray | None = None  # in z coordinates: observed (FIML) or expected information
 
 
 def _solve(problem: Problem, start: np.ndarray, ineq, c_eq, d_eq, eq_texts) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], int]:
@@ -345,11 +367,14 @@ def _check_identified(info: np.ndarray, K: np.ndarray, table: ModelTable, when: 
     if not np.all(np.isfinite(eigval)) or eigval[0] < 1e-9 * max(eigval[-1], 1e-300):
         weights = np.abs(K @ eigvec[:, 0])
         names = [table.free_names[i] for i in np.argsort(-weights)[:4] if weights[i] > 0.2]
+        means_hint = (" Latent means and intercepts cannot all be free: fix the latent means at 0, or constrain the "
+                      "intercepts equal across groups (group_equal=['loadings', 'intercepts']), which frees the "
+                      "means in groups 2..G." if any("~1" in n for n in names) else "")
         raise SEMIdentificationError(
             f"The model is not identified ({when}: the information matrix is singular). The parameters that "
             f"cannot be told apart include {', '.join(names) or 'several parameters'}. Fix a loading or variance "
             "per factor (in every group), give each factor at least 3 indicators, add equality constraints, or "
-            "drop a free covariance.")
+            "drop a free covariance." + means_hint)
 
 
 def prepare_problem(parsed: ParsedModel, frame: pd.DataFrame, *, group, meanstructure, std_lv, group_equal,
@@ -440,7 +465,7 @@ def estimate(problem: Problem, missing: str) -> tuple[np.ndarray, np.ndarray, np
     vcov_z = np.linalg.inv(info)
     vcov_x = K_act @ ((vcov_z + vcov_z.T) / 2) @ K_act.T
     n_eq_rank = n - K.shape[1]
-    return x, vcov_x, K_act, xp_act, active, steps, n_eq_rank
+    return x, vcov_x, K_act, xp_act, active, steps, n_eq_rank, info
 
 
 # ============================================================================== result tables
@@ -668,7 +693,7 @@ def fit_extended(model: str, parsed: ParsedModel, data: pd.DataFrame, *, missing
         group_partial=group_partial, missing=missing)
     table = problem.table
     try:
-        x, vcov_x, K_act, xp_act, active, steps, n_eq_rank = estimate(problem, missing)
+        x, vcov_x, K_act, xp_act, active, steps, n_eq_rank, info = estimate(problem, missing)
     except np.linalg.LinAlgError:
         raise SEMConvergenceError(
             "The model-implied covariance matrix became singular during estimation, so the likelihood is undefined. "
@@ -693,7 +718,7 @@ def fit_extended(model: str, parsed: ParsedModel, data: pd.DataFrame, *, missing
         estimates=estimates, fit_measures=measures, n=problem.n_total, n_dropped=n_dropped,
         vcov=pd.DataFrame(vcov_x, index=names, columns=names), level=level, model=model, iterations=steps,
         std_lv=std_lv, table=table, missing=missing, group_labels=group_labels if group is not None else None,
-        _extended=ExtendedFit(problem, x, vcov_x, group_labels, K_act, xp_act, active))
+        _extended=ExtendedFit(problem, x, vcov_x, group_labels, K_act, xp_act, active, info))
     if n_boot:
         from .mgboot import run_extended_bootstrap
 

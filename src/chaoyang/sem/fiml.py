@@ -32,6 +32,12 @@ class Pattern:
     n: float
     mean: np.ndarray
     cov: np.ndarray
+    mis: np.ndarray | None = None  # positions not observed (computed once)
+    block: tuple | None = None     # np.ix_(obs, obs)
+
+    def __post_init__(self):
+        if self.block is None:
+            self.block = np.ix_(self.obs, self.obs)
 
 
 def _moments(values: np.ndarray, weights: np.ndarray | None = None) -> tuple[float, np.ndarray, np.ndarray]:
@@ -75,7 +81,7 @@ class GroupData:
             obs = np.flatnonzero(keys[k])
             block = values[np.ix_(rows, obs)]
             n, mean, cov = _moments(block)
-            self.patterns.append(Pattern(obs, rows, block, n, mean, cov))
+            self.patterns.append(Pattern(obs, rows, block, n, mean, cov, np.flatnonzero(~keys[k])))
         self.complete = len(self.patterns) == 1 and self.patterns[0].obs.size == self.p
 
     def resampled(self, counts: np.ndarray) -> list[Pattern]:
@@ -86,8 +92,41 @@ class GroupData:
             if w.sum() == 0:
                 continue
             n, mean, cov = _moments(pat.values, w)
-            out.append(Pattern(pat.obs, pat.rows, pat.values, n, mean, cov))
+            out.append(Pattern(pat.obs, pat.rows, pat.values, n, mean, cov, pat.mis, pat.block))
         return out
+
+
+def _inverse_and_logdet(sigma: np.ndarray, pat: Pattern, full: tuple) -> tuple[np.ndarray, float]:
+    """Sigma_k^-1 and log|Sigma_k| of a pattern.
+
+    Patterns missing at most three variables use the full matrix's inverse ``P`` (computed once):
+    ``Sigma_oo^-1 = P_oo - P_om P_mm^-1 P_mo`` and ``log|Sigma_oo| = log|Sigma| + log|P_mm|``
+    (block inversion); others invert their own block by Cholesky.
+    """
+    mis = pat.mis
+    if mis is not None and mis.size == 0:
+        return full
+    if mis is not None and mis.size == 1:  # the common case: a rank-one downdate, no matrix call
+        p_inv, logdet = full
+        j = mis[0]
+        p_jj = p_inv[j, j]
+        if p_jj <= 0:
+            raise np.linalg.LinAlgError("not positive definite")
+        p_oj = p_inv[pat.obs, j]
+        return p_inv[pat.block] - np.outer(p_oj, p_oj) / p_jj, logdet + math.log(p_jj)
+    if mis is not None and mis.size <= 3:
+        p_inv, logdet = full
+        o = pat.obs
+        p_mm = p_inv[np.ix_(mis, mis)]
+        p_om = p_inv[np.ix_(o, mis)]
+        sign, logdet_mm = np.linalg.slogdet(p_mm)
+        if sign <= 0:
+            raise np.linalg.LinAlgError("not positive definite")
+        inv = p_inv[pat.block] - p_om @ np.linalg.solve(p_mm, p_om.T)
+        return inv, logdet + logdet_mm
+    chol = np.linalg.cholesky(sigma[pat.block])
+    inv_chol = np.linalg.inv(chol)
+    return inv_chol.T @ inv_chol, 2.0 * float(np.log(np.diag(chol)).sum())
 
 
 def loglik(patterns: list[Pattern], sigma: np.ndarray, mu: np.ndarray, with_gradient: bool = False):
@@ -96,24 +135,33 @@ def loglik(patterns: list[Pattern], sigma: np.ndarray, mu: np.ndarray, with_grad
     ``W`` is d logl / d Sigma (p x p, symmetric, for a perturbation of the full matrix) and
     ``g_mu`` is d logl / d mu. Raises :class:`numpy.linalg.LinAlgError` when a ``Sigma_k`` is
     not positive definite.
+
+    Examples
+    --------
+    >>> y = np.array([[0.0, 1.0], [2.0, np.nan], [1.0, 3.0]])
+    >>> gd = GroupData(y)
+    >>> sigma, mu = np.eye(2), np.zeros(2)
+    >>> direct = sum(-0.5 * (np.sum(~np.isnan(r)) * np.log(2 * np.pi) + np.nansum(r ** 2)) for r in y)
+    >>> bool(np.isclose(loglik(gd.patterns, sigma, mu), direct))
+    True
     """
     p = sigma.shape[0]
+    chol = np.linalg.cholesky(sigma)
+    inv_chol = np.linalg.inv(chol)
+    full = (inv_chol.T @ inv_chol, 2.0 * float(np.log(np.diag(chol)).sum()))
     total = 0.0
     w = np.zeros((p, p)) if with_gradient else None
     g = np.zeros(p) if with_gradient else None
     for pat in patterns:
         o = pat.obs
-        s_k = sigma[np.ix_(o, o)]
-        chol = np.linalg.cholesky(s_k)
-        inv_chol = np.linalg.inv(chol)
-        inv = inv_chol.T @ inv_chol
+        inv, logdet = _inverse_and_logdet(sigma, pat, full)
         d = pat.mean - mu[o]
-        c = pat.cov + np.outer(d, d)
-        logdet = 2.0 * np.log(np.diag(chol)).sum()
-        total += -0.5 * pat.n * (o.size * LOG_2PI + logdet + float(np.sum(inv * c)))
+        inv_d = inv @ d
+        total += -0.5 * pat.n * (o.size * LOG_2PI + logdet + float(np.sum(inv * pat.cov)) + float(d @ inv_d))
         if with_gradient:
-            w[np.ix_(o, o)] += -0.5 * pat.n * (inv - inv @ c @ inv)
-            g[o] += pat.n * (inv @ d)
+            inv_c_inv = inv @ pat.cov @ inv + np.outer(inv_d, inv_d)
+            w[pat.block] += -0.5 * pat.n * (inv - inv_c_inv)
+            g[o] += pat.n * inv_d
     if with_gradient:
         return total, w, g
     return total

@@ -137,7 +137,7 @@ class SEMResult(ResultMixin):
         frame = self.estimates.copy()
         if self.bootstrap is not None:
             boot = self.bootstrap.intervals
-            keys = ["lhs", "op", "rhs", "label"]
+            keys = [c for c in ("lhs", "op", "rhs", "group", "label") if c in frame.columns]
             extra = boot[keys + ["boot.se", "perc.lower", "perc.upper", "bc.lower", "bc.upper"]]
             frame = frame.merge(extra, on=keys, how="left")
         return frame
