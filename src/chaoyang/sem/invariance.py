@@ -28,7 +28,9 @@ step with the one before by
   *and* RMSEA rises by at least .015 or SRMR by at least .030 (testing loadings) or .010 (testing
   intercepts or residual variances). Chen derived these cut-offs for total samples above 300 with
   equal group sizes and suggested stricter ones for small or unequal groups; pass ``cutoffs`` to use
-  others.
+  others. Chen studied loadings, intercepts and residual variances only; the optional ``means`` step
+  is judged by the intercept cut-offs, and its chi-square difference is the usual test of equal
+  latent means.
 
 The chi-square test grows with N and rejects trivial differences in large samples, the fit-index
 rules are conventions from simulations: the result reports all three, and each verdict is computed.
