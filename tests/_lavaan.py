@@ -126,7 +126,7 @@ def run_lavaan(model: str, data: pd.DataFrame, *, std_lv: bool = False, timeout:
     return out
 
 
-def run_lavaan_options(model: str, data: pd.DataFrame, options: dict, *, timeout: float = 1800) -> dict:
+def run_lavaan_options(model: str, data: pd.DataFrame, options: dict, *, timeout: float = 3600) -> dict:
     """Fit ``model`` with lavaan's ``sem(model, data, estimator = "ML", <options>)``.
 
     ``options`` are lavaan's own argument names and values (``{"missing": "ml"}``,

@@ -25,33 +25,56 @@ Traceback (most recent call last):
 ...
 chaoyang.sem.errors.SEMIdentificationError: Factor 'f' has no scale: ...
 
-semopy fits the model (objective ``MLW`` = lavaan's ML, tight tolerance, then
-Fisher scoring); this package adds what semopy lacks: lavaan's defaults and
-parameter table, ``:=`` defined parameters with delta-method SEs, lavaan's
-``std.all`` (residual correlations), lavaan's fit measures (SRMR, capped CFI,
-log-likelihood based AIC/BIC, RMSEA interval), a reproducible parallel
-bootstrap (percentile and BC intervals), measurement quality (alpha, omega,
-CR, AVE, Fornell-Larcker, HTMT), common-method-bias checks and mediation reports
-(path diagrams are drawn by :mod:`chaoyang.plots.sem_diagram`). Results agree with lavaan 0.6-14
-on its tutorial models, the book's triple mediations (with ``:=`` effects), ``NA*``/``std_lv``
-factors and pure-outcome residual covariances: estimates within 1e-5, standard errors within
-6e-6, ``std.all`` within 3e-6, CFI/TLI/RMSEA/SRMR within 1e-7 (measured, mostly lavaan's own
-stopping tolerance; tests/test_sem_lavaan.py and tests/test_sem_lavaan_live.py).
+Two engines behind the one entry point. Plain complete-data covariance models go through
+semopy 2.3.11 (objective ``MLW`` = lavaan's ML, tight tolerance, then Fisher scoring). Models that
+need more go through the kit's own small engine (:mod:`chaoyang.sem.extended`: RAM matrices,
+analytic derivatives, numpy/scipy):
+
+* **mean structures**: ``y ~ 1``, ``f ~ 0*1``, ``meanstructure=True`` (rows with ``op == "~1"``);
+* **FIML**: ``missing="ml"`` as lavaan's ``missing = "ml"``: likelihood by missing-data pattern,
+  H1 by EM, standard errors from the observed information, CFI/TLI against the FIML baseline;
+  cases with no observed value and cases missing a fixed.x predictor are dropped with a warning;
+* **multiple groups**: ``group="col"``, shared labels, ``c(a1, a2)*x`` modifiers, ``group_equal``
+  (loadings, intercepts, means, regressions, residuals, residual.covariances, lv.variances,
+  lv.covariances) and ``group_partial``, with lavaan's default latent means;
+* **constraints**: linear equality and inequality lines (``a1 == a2``, ``a1 + a2 == 1``,
+  ``b < 1``, ``a > 0``) and ``:=`` over constrained labels; active inequalities count as
+  equalities in the standard errors, as in lavaan;
+* the bootstrap for all of these (``n_boot``; resampling within groups).
+
+On top of both, this package adds what semopy lacks: lavaan's defaults and parameter table,
+``:=`` defined parameters with delta-method SEs, lavaan's ``std.all`` (residual correlations),
+lavaan's fit measures (SRMR, capped CFI, log-likelihood based AIC/BIC, RMSEA interval), a
+reproducible parallel bootstrap (percentile and BC intervals), measurement quality (alpha, omega,
+CR, AVE, Fornell-Larcker, HTMT), common-method-bias checks and mediation reports (path diagrams are
+drawn by :mod:`chaoyang.plots.sem_diagram`).
+
+Results agree with lavaan 0.6-14 on its tutorial models, the book's triple mediations (with ``:=``
+effects), ``NA*``/``std_lv`` factors and pure-outcome residual covariances: estimates within 1e-5,
+standard errors within 6e-6, ``std.all`` within 3e-6, CFI/TLI/RMSEA/SRMR within 1e-7
+(tests/test_sem_lavaan.py, tests/test_sem_lavaan_live.py); and, for the kit's own engine, on the
+book's model by FIML and with intercepts, MAR data by FIML, two groups with equal loadings and
+intercepts (also partial, also by FIML), ``c()`` modifiers, explicit intercepts and seeded random
+models: estimates within 1e-5, standard errors within 5e-6, ``std.all`` within 1e-5, chi-square
+within 5e-7, CFI/TLI/RMSEA/SRMR within 5e-7; with inequality constraints lavaan's optimiser stops
+earlier (chi-square 2e-6 above the kit's) and estimates agree within 1e-3; percentile bootstrap
+intervals within Monte Carlo error (tests/test_sem_extended_live.py).
 
 lavaan features NOT supported, and why
 --------------------------------------
-* **Ordinal indicators (WLSMV, thresholds ``|``)**: semopy 2.3.11 has no
-  polychoric-based DWLS with lavaan's robust (mean- and variance-adjusted) test
-  statistic and sandwich SEs, so results could not be made to agree with lavaan.
-  Treat 5+ point Likert items as continuous (ML) and say so.
-* **Multiple groups** (``group=``, ``c(a, b)*x``): semopy's multigroup support
-  does not reproduce lavaan's measurement-invariance workflow; fit groups separately.
-* **FIML / ``missing="ml"``**: semopy's FIML objective has no mean structure, so its
-  estimates differ from lavaan's ``missing="ml"`` (measured); listwise deletion is
-  used and the number of dropped cases is reported (``n_dropped``) with a warning.
-* **Mean structures / intercepts (``~ 1``)**, constraints ``==``, ``<``, ``>``,
-  ``start()``/``equal()`` modifiers, robust estimators (MLR, MLM), observed
-  information: not implemented (equality constraints: use shared labels).
+* **Ordinal indicators (WLSMV, thresholds ``|``)**: no polychoric-based DWLS with lavaan's robust
+  (mean- and variance-adjusted) test statistic and sandwich SEs here, so results could not be
+  made to agree with lavaan. Treat 5+ point Likert items as continuous (ML) and say so.
+* **Robust estimators and corrections** (MLR, MLM, ``se = "robust"``, scaled tests, lavaan's
+  ``rmsea.robust``/``cfi.robust`` for FIML): not implemented; the kit reports the normal-theory ML
+  statistics only.
+* **``missing = "ml.x"``** (predictors with missing values modelled): refused; cases missing a
+  fixed.x predictor are dropped, as lavaan's ``missing = "ml"`` does.
+* **Nonlinear constraints** (``a*b == 1``) and more than 8 inequality constraints: refused with a
+  named error (inequalities are solved exactly by trying each set of active constraints).
+* ``start()``/``equal()``/``label()``/``lower()``/``upper()`` modifiers: use labels and constraint lines.
+* **Information options**: the kit uses lavaan's defaults (expected information for complete data,
+  observed for FIML) and offers no switch.
 """
 
 from .bootstrap import BootstrapResult, bias_corrected_interval, percentile_interval

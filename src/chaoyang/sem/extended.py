@@ -650,7 +650,24 @@ def standardized_solution(result) -> pd.DataFrame:
 def fit_extended(model: str, parsed: ParsedModel, data: pd.DataFrame, *, missing: str, meanstructure,
                  group, group_equal, group_partial, std_lv: bool, level: float, n_boot: int, seed,
                  n_jobs: int, progress, boot_all: bool):
-    """:func:`chaoyang.sem.fit` for models that need this engine (see the module docstring)."""
+    """:func:`chaoyang.sem.fit` for models that need this engine (see the module docstring).
+
+    Called by :func:`chaoyang.sem.fit`, which checks the options first; use that.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from chaoyang import sem
+    >>> rng = np.random.default_rng(3)
+    >>> f = rng.normal(size=400)
+    >>> d = pd.DataFrame({f"c{i}": 2 + 0.8 * f + 0.6 * rng.normal(size=400) for i in (1, 2, 3)})
+    >>> d.loc[:99, "c3"] = np.nan                       # a quarter of the cases miss c3
+    >>> res = sem.fit("f =~ c1 + c2 + c3", d, missing="ml")
+    >>> res.n, res.fit_measures["df"]                   # every case is used
+    (400, 0)
+    >>> res.estimates.loc[res.estimates["op"] == "~1", ["lhs", "est"]].round(1).to_dict("list")
+    {'lhs': ['c1', 'c2', 'c3', 'f'], 'est': [2.0, 2.0, 2.1, 0.0]}
+    """
     from .errors import SEMColumnError, SEMTypeError, suggest
     from .fit import SEMResult
     from .inputs import check_latent_names, prepare_data

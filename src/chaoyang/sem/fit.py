@@ -40,9 +40,13 @@ class SEMResult(ResultMixin):
         rmsea.ci.upper, srmr, aic, bic, logl, npar, ntotal, baseline.chisq,
         baseline.df`` and a few more.
     n : int
-        Cases used (after listwise deletion).
+        Cases used (after listwise deletion; with ``missing="ml"`` every case with an observed value).
     n_dropped : int
-        Cases dropped by listwise deletion.
+        Cases dropped (listwise; with ``missing="ml"``: cases with no observed value).
+    missing : str
+        ``"listwise"`` or ``"ml"``.
+    group_labels : list or None
+        Values of the ``group`` column in the order of the ``group`` numbers (multigroup fits).
     bootstrap : BootstrapResult or None
         Percentile and bias-corrected intervals when ``n_boot > 0``.
     vcov : pandas.DataFrame
@@ -246,8 +250,9 @@ def fit(model: str, data: pd.DataFrame, *, n_boot: int = 0, seed=None, level: fl
     ----------
     model : str
         lavaan syntax: ``=~``, ``~``, ``~~``, labels (``a1*cohesion``), fixed values
-        (``1*x``), freed first loadings (``NA*x``) and defined parameters (``ind1 := a1*b1``;
-        + - * / ^ and parentheses).
+        (``1*x``), freed first loadings (``NA*x``), defined parameters (``ind1 := a1*b1``;
+        + - * / ^ and parentheses), intercepts and means (``y ~ 1``, ``f ~ 0*1``), per-group
+        modifiers (``c(a1, a2)*x``) and linear constraints (``a1 == a2``, ``b < 1``, ``a > 0``).
     data : pandas.DataFrame
         One row per case, numeric columns named as in ``model`` (each name once). Not modified.
     n_boot : int, default 0

@@ -31,11 +31,11 @@ class RamModel:
     --------
     >>> from chaoyang.sem.syntax import parse_model
     >>> from chaoyang.sem.mgtable import build_model_table
-    >>> ram = RamModel(build_model_table(parse_model("y ~ b*x")))
-    >>> ram.set_exogenous(0, np.array([[2.0]]), np.array([1.0]))   # var(x) = 2, mean(x) = 1
+    >>> ram = RamModel(build_model_table(parse_model("y ~ b*x")))   # observed order: y, x
+    >>> ram.set_exogenous(0, np.diag([0.0, 2.0]), np.array([0.0, 1.0]))   # fixed.x: var(x) = 2, mean(x) = 1
     >>> sigma, mu = ram.implied(np.array([0.5, 1.0, 0.0]), 0)        # b, var(y resid), intercept of y
     >>> sigma.tolist(), mu.tolist()
-    [[[1.5, 1.0], [1.0, 2.0]], [0.5, 1.0]]
+    ([[1.5, 1.0], [1.0, 2.0]], [0.5, 1.0])
     """
 
     def __init__(self, table: ModelTable):
