@@ -467,3 +467,42 @@ def test_every_error_of_data_grounded_qca_describe_is_a_chaoyang_error_and_a_bui
                     assert issubclass(cls, ChaoyangError), name
                     assert any(issubclass(cls, b) for b in builtin_errors - {Warning}), name
     assert found >= 15
+
+
+# ---------------------------------------------------------------- the planted non-invariance
+def test_item_bias_shifts_only_the_planted_item_of_the_planted_group():
+    """Same seed with and without the bias: only BEL3 of non-local residents differs, and only downwards.
+
+    The shift is added to y* after every random draw, so removing it must leave every other answer
+    byte-identical; the shifted answers can only move down (intercept -0.30).
+    """
+    biased, _ = generate_survey(3000, 40, seed=11)
+    clean, _ = generate_survey(3000, 40, seed=11, world=DEFAULT_WORLD.replace(item_bias=()))
+    changed = [c for c in biased.columns if not biased[c].equals(clean[c])]
+    assert changed == ["BEL3"]
+    moved = biased["BEL3"].astype(float).ne(clean["BEL3"].astype(float)) & biased["BEL3"].notna()
+    assert moved.any()
+    assert set(biased.loc[moved, "hukou"]) == {"non-local"}
+    assert (biased.loc[moved, "BEL3"].astype(float) < clean.loc[moved, "BEL3"].astype(float)).all()
+
+
+def test_bel3_drops_by_the_closed_form_amount_for_the_planted_group():
+    """Paired draws (same seed, with and without the bias): the mean drop of BEL3 among non-local
+    residents equals the expected number of cut points that a shift of y* by 0.30 crosses.
+
+    With y* ~ N(agreement_shift, 1) and cuts c_k, a shift d < 0 lowers the answer by one step for
+    each cut with y* in (c_k, c_k - d], so the expected drop is sum_k [Phi(c_k - s - d) - Phi(c_k - s)]
+    (about 0.29). It ignores that non-local residents' y* mean is a little lower (they belong a little
+    less), an error of about 0.01 here; the paired drop's standard error at 5,000 non-local residents is
+    about 0.006, so a tolerance of 0.025 still catches a planted shift off by 0.03 response SD.
+    """
+    from scipy.stats import norm
+
+    bias = DEFAULT_WORLD.item_bias[0]
+    biased, _ = generate_survey(20_000, 400, seed=7)
+    clean, _ = generate_survey(20_000, 400, seed=7, world=DEFAULT_WORLD.replace(item_bias=()))
+    group = (biased[bias.column] == bias.level) & biased[bias.item].notna()
+    drop = (clean[bias.item].astype(float) - biased[bias.item].astype(float))[group].mean()
+    cuts = np.asarray(DEFAULT_WORLD.likert_cuts) - DEFAULT_WORLD.agreement_shift
+    expected = (norm.cdf(cuts - bias.intercept) - norm.cdf(cuts)).sum()
+    assert drop == pytest.approx(expected, abs=0.025)

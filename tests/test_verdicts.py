@@ -92,14 +92,14 @@ def mediation():
     from chaoyang.world import PATHWAYS
 
     code = "\n".join(_cells(ROOT / "notebooks" / "03_mediation.ipynb", "code"))
-    assert 'sem.fit(lab_syntax(pathway, "survey"), items, n_boot=200, seed=2024)' in code, \
+    assert 'sem.fit(lab_syntax(pathway, "survey"), items, missing="ml", n_boot=200, seed=2024)' in code, \
         "the chapter's fit call changed; update this fixture to match it"
     items = scored_items(load("survey"))
     reports = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for pathway, spec in PATHWAYS.items():
-            fit = sem.fit(lab_syntax(pathway, "survey"), items, n_boot=200, seed=2024)
+            fit = sem.fit(lab_syntax(pathway, "survey"), items, missing="ml", n_boot=200, seed=2024)
             reports[pathway] = mediation_report(fit, spec["driver"], list(spec["mediators"]), "WIL")
     return reports
 

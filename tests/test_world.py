@@ -111,3 +111,39 @@ def test_likert_attenuation_matches_a_monte_carlo_estimate():
     assert DEFAULT_WORLD.likert_attenuation() == pytest.approx(np.corrcoef(answers, ystar)[0, 1], abs=0.003)
     with pytest.raises(ValueError, match="scale"):
         DEFAULT_WORLD.likert_attenuation("ordinal")
+
+
+# ---------------------------------------------------------------- the planted non-invariance
+def test_the_book_world_plants_one_intercept_non_invariance_of_bel3_across_hukou():
+    from chaoyang.world import ItemBias
+
+    assert DEFAULT_WORLD.item_bias == (ItemBias("BEL3", "hukou", "non-local", -0.30),)
+    assert DEFAULT_WORLD.replace(item_bias=[]).item_bias == ()
+
+
+@pytest.mark.parametrize("bias, message", [
+    (("BEL9", "hukou", "non-local", -0.3), "BEL9"),
+    (("PAR_INFO", "hukou", "non-local", -0.3), "agreement item"),
+    (("BEL3", "age", "70", -0.3), "cannot define groups"),
+    (("BEL3", "hukou", "foreign", -0.3), "no level 'foreign'"),
+    (("BEL3", "community_type", "villa", -0.3), "no level 'villa'"),
+    (("BEL3", "hukou", "non-local", 2.0), r"intercept must lie in \[-1.5, 1.5\]"),
+    (("BEL3", "hukou", "non-local", float("nan")), "finite"),
+])
+def test_bad_item_bias_is_refused_naming_the_problem(bias, message):
+    from chaoyang.world import ItemBias, WorldError
+
+    with pytest.raises(WorldError, match=message):
+        DEFAULT_WORLD.replace(item_bias=(ItemBias(*bias),))
+
+
+def test_item_bias_must_be_a_tuple_of_item_bias_without_duplicates():
+    from chaoyang.world import ItemBias, WorldError
+
+    with pytest.raises(WorldError, match="tuple of ItemBias"):
+        DEFAULT_WORLD.replace(item_bias=ItemBias("BEL3", "hukou", "non-local", -0.3))
+    with pytest.raises(WorldError, match="ItemBias"):
+        DEFAULT_WORLD.replace(item_bias=(("BEL3", "hukou", "non-local", -0.3),))
+    twice = (ItemBias("BEL3", "hukou", "non-local", -0.3), ItemBias("BEL3", "hukou", "non-local", -0.1))
+    with pytest.raises(WorldError, match="twice"):
+        DEFAULT_WORLD.replace(item_bias=twice)

@@ -45,6 +45,20 @@ def _pathway_table(world: World) -> str:
     return "\n".join(rows)
 
 
+def _item_bias_text(world: World) -> str:
+    if not world.item_bias:
+        return "none in this world."
+    parts = []
+    for bias in world.item_bias:
+        item = next(i for i in ITEMS if i.column == bias.item)
+        direction = "lower" if bias.intercept < 0 else "higher"
+        parts.append(f"residents with `{bias.column}` = `{bias.level}` answer `{bias.item}` (\"{item.text_en}\") "
+                     f"{direction} at the same level of {CONSTRUCTS[item.construct].name.lower()}: its latent "
+                     f"response is shifted by {bias.intercept:+.2f} response SD (an intercept difference; "
+                     "the loading is the same).")
+    return " ".join(parts)
+
+
 def render_datasheet(name: str, datasets: dict, world: World = DEFAULT_WORLD) -> str:
     """Fill the template of dataset ``name`` with figures from ``datasets`` and ``world``."""
     template = (resources.files("chaoyang") / "authored" / "datasheets" / f"{name}.md").read_text(encoding="utf-8")
@@ -55,7 +69,7 @@ def render_datasheet(name: str, datasets: dict, world: World = DEFAULT_WORLD) ->
         "community_sd": world.community_sd, "method_loading": world.method_loading,
         "shift": world.agreement_shift, "cuts": ", ".join(map(str, world.likert_cuts)),
         "missing_rate": world.missing_rate, "seed": world.seed, "columns": survey_columns_table(),
-        "pathway_truth": _pathway_table(world), "configurations": ", ".join(f"`{c}`" for c in world.configurations),
+        "pathway_truth": _pathway_table(world), "item_bias": _item_bias_text(world), "configurations": ", ".join(f"`{c}`" for c in world.configurations),
         "n_items": len(ITEMS), "n_transcripts": len(datasets["interviews"]),
         "n_holdout": sum(d["holdout"] for d in datasets["interviews"]),
         "n_codes": len(codebook["codes"]), "n_categories": len(codebook["categories"]),

@@ -132,6 +132,11 @@ def generate_survey(n: int = 1200, n_communities: int = 40, *, seed: int | None 
         unique = np.sqrt(1.0 - loading**2 - world.method_loading**2)
         ystar = (sign * loading * latent[item.construct] + world.method_loading * method
                  + unique * rng.normal(size=n) + world.agreement_shift)
+        # Planted non-invariance: a group's intercept shift, added after the draw so that every
+        # other answer keeps its random numbers.
+        for bias in world.item_bias:
+            if bias.item == item.column:
+                ystar = ystar + bias.intercept * (np.asarray(columns[bias.column]) == bias.level)
         columns[item.column] = _likert(ystar, world.likert_cuts)
     for form in PARTICIPATION_FORMS:
         coef = world.participation[form]

@@ -10,12 +10,14 @@ Examples
 >>> from chaoyang.world import DEFAULT_WORLD
 >>> DEFAULT_WORLD.pathway_truth("police")["a1"] > 0
 True
+>>> DEFAULT_WORLD.item_bias[0].item, DEFAULT_WORLD.item_bias[0].level
+('BEL3', 'non-local')
 """
 
 from chaoyang.world.items import (CONSTRUCTS, ITEMS, LATENT_ORDER, PARTICIPATION_FORMS, PATHWAYS, Construct,
                                   Item, items_of)
-from chaoyang.world.truth import (CONFIGURATION_MEANING, DEFAULT_WORLD, DRIVERS, MEDIATORS, CommunityType, World,
-                                  WorldError)
+from chaoyang.world.truth import (CONFIGURATION_MEANING, DEFAULT_ITEM_BIAS, DEFAULT_WORLD, DRIVERS, MEDIATORS, CommunityType,
+                                  ItemBias, World, WorldError)
 
 __all__ = ["WorldError", "CONSTRUCTS", "ITEMS", "LATENT_ORDER", "PARTICIPATION_FORMS", "PATHWAYS", "Construct", "Item",
-           "items_of", "CONFIGURATION_MEANING", "DEFAULT_WORLD", "DRIVERS", "MEDIATORS", "CommunityType", "World"]
+           "items_of", "CONFIGURATION_MEANING", "DEFAULT_ITEM_BIAS", "DEFAULT_WORLD", "DRIVERS", "MEDIATORS", "CommunityType", "ItemBias", "World"]

@@ -22,6 +22,19 @@ coefficient — in the joint model and in each single-pathway model — exactly 
 making the planted configurations sufficient for high willingness. This is how the SEM's net
 effects and the fsQCA's configurations coexist in one data-generating process.
 
+Planted measurement non-invariance
+----------------------------------
+Every item measures its construct the same way in every group of residents, with one planted
+exception (:data:`DEFAULT_ITEM_BIAS`, the kit's invention for the measurement chapter's invariance
+section, not a finding of the dissertation): residents **without a local (Beijing) household
+registration** (``hukou == "non-local"``) answer ``BEL3`` ("I expect to be part of this community for
+a long time") lower *at the same sense of belonging*: their latent response ``y*`` is shifted by
+``ItemBias.intercept`` (-0.30 response SD). A registration elsewhere makes staying uncertain whatever
+one feels about the community, so the item's intercept differs between the groups while its
+loading does not: the survey has configural and metric (weak) invariance across hukou but not
+full scalar (strong) invariance, and partial scalar invariance holds once ``BEL3``'s intercept is
+freed. Comparing belonging across hukou groups on raw item means overstates the gap.
+
 Single-pathway models
 ---------------------
 The dissertation fits one parallel triple-mediation model per pathway (driver -> specific
@@ -110,6 +123,36 @@ DEFAULT_COMMUNITY_TYPES: tuple[CommunityType, ...] = (
     CommunityType("rental", "Mixed, rental-heavy community", "混合型出租房集中社区", "hunhexing chuzufang jizhong shequ", 0.20,
                   _frozen({"COH": -0.45, "PCR": -0.30, "BRP": -0.20}), 36.0, 4.0, 0.35, 0.07),
 )
+
+@dataclass(frozen=True)
+class ItemBias:
+    """A planted measurement non-invariance: one group answers one item differently at the same construct level.
+
+    Attributes
+    ----------
+    item : str
+        Agreement item column, e.g. ``"BEL3"``.
+    column : str
+        Survey column that defines the group: ``"hukou"``, ``"gender"`` or ``"community_type"``.
+    level : str
+        Value of ``column`` whose residents answer differently, e.g. ``"non-local"``.
+    intercept : float
+        Shift of the item's latent response ``y*`` for that group (response SD units, in [-1.5, 1.5]);
+        negative = less agreement at equal construct level. Its loading is unchanged.
+    """
+
+    item: str
+    column: str
+    level: str
+    intercept: float
+
+
+#: The book's planted non-invariance: non-local-hukou residents agree less with BEL3 ("I expect to
+#: be part of this community for a long time") at the same belonging. The kit's invention.
+DEFAULT_ITEM_BIAS: tuple[ItemBias, ...] = (ItemBias("BEL3", "hukou", "non-local", -0.30),)
+
+#: Group columns an :class:`ItemBias` may use, with their allowed values (``community_type``'s are the type keys).
+ITEM_BIAS_GROUPS = {"hukou": ("local", "non-local"), "gender": ("female", "male"), "community_type": None}
 
 #: Chaoyang subdistricts (jiedao) used as "streets"; community names in the data are fictional.
 DEFAULT_STREETS: tuple[str, ...] = ("Jinsong", "Panjiayuan", "Maizidian", "Sanlitun", "Wangjing",
@@ -200,6 +243,9 @@ class World:
     missing_rate : float
         Probability that an answer is missing for residents under 70; doubled at 70 and older
         (missing at random given age).
+    item_bias : tuple of ItemBias
+        Planted measurement non-invariances (default: ``BEL3`` answered 0.30 response SD lower by
+        non-local-hukou residents at equal belonging; ``()`` for a fully invariant survey).
     community_types : tuple of CommunityType
     streets : tuple of str
     seed : int
@@ -219,6 +265,7 @@ class World:
     agreement_shift: float = DEFAULT_AGREEMENT_SHIFT
     participation: MappingProxyType = field(default_factory=lambda: DEFAULT_PARTICIPATION)
     missing_rate: float = 0.006
+    item_bias: tuple[ItemBias, ...] = DEFAULT_ITEM_BIAS
     community_types: tuple[CommunityType, ...] = DEFAULT_COMMUNITY_TYPES
     streets: tuple[str, ...] = DEFAULT_STREETS
     seed: int = 20240601
@@ -242,6 +289,8 @@ class World:
         unknown = sorted(set(changes) - set(known))
         if unknown:
             raise WorldError(f"World has no attribute(s) {unknown}; the attributes are {', '.join(known)}")
+        if isinstance(changes.get("item_bias"), list):
+            changes["item_bias"] = tuple(changes["item_bias"])
         for key in ("paths", "loadings", "participation"):
             if key in changes and not isinstance(changes[key], MappingProxyType):
                 if not hasattr(changes[key], "items"):
@@ -605,8 +654,33 @@ def _validate_world(world: World) -> None:
         if (isinstance(cuts, str) or len(cuts) != 4
                 or not all(isinstance(c, numbers.Real) and math.isfinite(c) for c in cuts) or list(cuts) != sorted(cuts)):
             raise WorldError(f"{name} must be 4 increasing cut points, got {cuts}")
+    _validate_item_bias(world, agreement_items)
     if set(world.participation) != set(PARTICIPATION_FORMS):
         raise WorldError(f"participation must define exactly the six forms {PARTICIPATION_FORMS}")
+
+
+def _validate_item_bias(world: World, agreement_items: list[str]) -> None:
+    if isinstance(world.item_bias, ItemBias) or not isinstance(world.item_bias, tuple):
+        raise WorldError(f"item_bias must be a tuple of ItemBias (possibly empty), got {world.item_bias!r}")
+    seen = set()
+    for bias in world.item_bias:
+        if not isinstance(bias, ItemBias):
+            raise WorldError(f"item_bias entries must be ItemBias(item, column, level, intercept), got {bias!r}")
+        if bias.item not in agreement_items:
+            raise WorldError(f"item_bias: {bias.item!r} is not an agreement item; choose from "
+                             f"{', '.join(agreement_items)}")
+        if bias.column not in ITEM_BIAS_GROUPS:
+            raise WorldError(f"item_bias for {bias.item}: column {bias.column!r} cannot define groups; "
+                             f"use one of {', '.join(ITEM_BIAS_GROUPS)}")
+        levels = ITEM_BIAS_GROUPS[bias.column] or tuple(t.key for t in world.community_types)
+        if bias.level not in levels:
+            raise WorldError(f"item_bias for {bias.item}: {bias.column} has no level {bias.level!r}; "
+                             f"use one of {', '.join(levels)}")
+        _check_real(f"item_bias[{bias.item}].intercept", bias.intercept, -1.5, 1.5, high_open=False)
+        key = (bias.item, bias.column, bias.level)
+        if key in seen:
+            raise WorldError(f"item_bias names {bias.item} for {bias.column} = {bias.level} twice; give one entry")
+        seen.add(key)
 
 
 DEFAULT_WORLD = World()
