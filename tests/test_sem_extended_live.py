@@ -140,6 +140,9 @@ EXTENDED_CASES = {
     "ext_path_fixed_x_fiml": (lambda: PATH_X, _holzinger_mar_x, {"missing": "ml"}),
     "ext_two_groups_scalar": (lambda: HOLZINGER_CFA, _holzinger,
                               {"group": "school", "group.equal": ["loadings", "intercepts"]}),
+    # group.equal = "means" on top of scalar invariance: latent means of group 2 fixed at group 1's 0.
+    "ext_two_groups_means": (lambda: HOLZINGER_CFA, _holzinger,
+                             {"group": "school", "group.equal": ["loadings", "intercepts", "means"]}),
     "ext_two_groups_partial_fiml": (lambda: HOLZINGER_CFA, _holzinger_mar,
                                     {"group": "school", "missing": "ml",
                                      "group.equal": ["loadings", "intercepts", "residuals"],

@@ -198,6 +198,8 @@ def build_model_table(parsed: ParsedModel, n_groups: int = 1, *, meanstructure: 
         if p.op == "~1" and p.lhs not in known:
             raise SEMSyntaxError(f"'{p.lhs} ~ 1': {p.lhs!r} is not measured or regressed anywhere in the model.")
 
+    partial_keys = {_normalise_partial(e) for e in group_partial}
+
     def group_rows(g: int) -> list[Row]:
         rows: list[Row] = []
         for r in base.rows:
@@ -225,7 +227,10 @@ def build_model_table(parsed: ParsedModel, n_groups: int = 1, *, meanstructure: 
                 elif v in base.exogenous_x:
                     rows.append(Row(v, "~1", "", g, exo=True))
                 elif v in latent:
-                    free = n_groups > 1 and g > 1 and "intercepts" in group_equal
+                    # lavaan frees the latent means of groups 2..G when intercepts are equal, unless
+                    # "means" is also equal: then they equal group 1's, which is fixed at 0.
+                    means_equal = "means" in group_equal and (v, "~1", "") not in partial_keys
+                    free = n_groups > 1 and g > 1 and "intercepts" in group_equal and not means_equal
                     rows.append(Row(v, "~1", "", g, fixed=None if free else 0.0))
                 else:
                     rows.append(Row(v, "~1", "", g))

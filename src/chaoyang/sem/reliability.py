@@ -79,6 +79,39 @@ def _standardized_loadings(result) -> dict[str, np.ndarray]:
             for factor in _factor_indicators(result)}
 
 
+def _one_group_extended(result, what: str):
+    """The (problem, x) of a fit by the kit's own engine (FIML, means), refusing multigroup fits."""
+    ext = result._extended
+    if ext.problem.table.n_groups > 1:
+        raise SEMDataError(f"{what} of a multigroup fit is not defined for the groups together; fit each group "
+                           "on its own (data[data[group] == value]) and compute it per group.")
+    return ext.problem, ext.x
+
+
+def _implied_variances(result) -> dict:
+    """Model-implied total variance of every variable (latent and observed) of a fitted model, by name."""
+    if getattr(result, "_extended", None) is not None:
+        problem, x = _one_group_extended(result, "Reliability")
+        omega = problem.ram.state(x, 0)["Omega"]
+        return {v: float(omega[i, i]) for i, v in enumerate(problem.ram.variables)}
+    return result._engine.implied_all(result._theta)
+
+
+def _implied_latent_covariance(result, names: list) -> np.ndarray:
+    """Model-implied covariance matrix of the latent variables ``names`` of a fitted model."""
+    if getattr(result, "_extended", None) is not None:
+        problem, x = _one_group_extended(result, "A latent correlation matrix")
+        omega = problem.ram.state(x, 0)["Omega"]
+        idx = [list(problem.ram.variables).index(v) for v in names]
+        return omega[np.ix_(idx, idx)]
+    engine = result._engine
+    engine.model.update_matrices(result._theta)
+    _, (_, c) = engine.model.calc_sigma()
+    cov = c @ engine.model.mx_psi @ c.T
+    idx = [engine.inner.index(v) for v in names]
+    return cov[np.ix_(idx, idx)]
+
+
 def latent_correlations(result) -> pd.DataFrame:
     """Model-implied correlations among the latent variables of a fitted model.
 
@@ -90,13 +123,8 @@ def latent_correlations(result) -> pd.DataFrame:
     >>> latent_correlations(res).shape
     (2, 2)
     """
-    engine = result._engine
-    engine.model.update_matrices(result._theta)
-    _, (_, c) = engine.model.calc_sigma()
-    cov = c @ engine.model.mx_psi @ c.T
-    names = result.table.latent
-    idx = [engine.inner.index(v) for v in names]
-    sub = cov[np.ix_(idx, idx)]
+    names = list(result.table.latent)
+    sub = _implied_latent_covariance(result, names)
     sd = np.sqrt(np.diag(sub))
     return pd.DataFrame(sub / np.outer(sd, sd), index=names, columns=names)
 
@@ -122,7 +150,7 @@ def omega_from_result(result) -> pd.Series:
     True
     """
     est = result.estimates
-    variances = result._engine.implied_all(result._theta)
+    variances = _implied_variances(result)
     out = {}
     for factor, items in _factor_indicators(result).items():
         loads = est.loc[(est["op"] == "=~") & (est["lhs"] == factor), "est"].sum()
