@@ -75,3 +75,8 @@ def browser_context(tmp_path_factory):
         finally:
             context.close()
 
+
+# The red-team notebooks are hostile on purpose (they loop, fork, fill the disk, exhaust memory): they run
+# only inside the grading sandbox, through tests/test_grading_redteam.py, never under nbmake. (A conftest.py
+# inside tests/redteam/ would shadow this module for `from conftest import ...`.)
+collect_ignore_glob = ["redteam/*"]

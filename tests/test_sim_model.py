@@ -35,7 +35,7 @@ def _model_classes():
 
 def test_discovery_finds_the_models():
     names = [c.__name__ for c in _model_classes()]
-    assert names == ["ChaoyangModel", "GranovetterModel"]
+    assert names == ["ChaoyangModel", "DistrictModel", "GranovetterModel"]
 
 
 @pytest.mark.parametrize("model_class", _model_classes(), ids=lambda c: c.__name__)

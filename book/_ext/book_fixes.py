@@ -39,6 +39,30 @@ def _fix_page(app, pagename, templatename, context, doctree):
             context["body"] = context["body"].replace(old, new)
 
 
+#: Replacements in every written HTML file (the theme renders the sidebar after html-page-context).
+#: The sidebar's expandable sections (a chapter with sections, e.g. the simulation chapter and its
+#: scale page) get a <summary> holding only an icon, which has no accessible name (axe summary-name,
+#: serious); the label names what the toggle does.
+FILE_FIXES = [
+    ('<summary><span class="toctree-toggle" role="presentation">',
+     '<summary aria-label="Show or hide the sections of this chapter"><span class="toctree-toggle" role="presentation">'),
+]
+
+
+def _fix_files(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    from pathlib import Path
+
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        fixed = text
+        for old, new in FILE_FIXES:
+            fixed = fixed.replace(old, new)
+        if fixed != text:
+            page.write_text(fixed, encoding="utf-8")
+
+
 def _inline_figures(app, config):
     # Kernels inherit the build's environment, so setting it here reaches every notebook.
     inherited = os.environ.get("MPLBACKEND")
@@ -52,4 +76,5 @@ def _inline_figures(app, config):
 def setup(app):
     app.connect("config-inited", _inline_figures)
     app.connect("html-page-context", _fix_page, priority=900)
+    app.connect("build-finished", _fix_files)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

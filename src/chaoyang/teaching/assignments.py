@@ -302,7 +302,10 @@ def pinned_constraints(requirements: Path = REPO_ROOT / "requirements.txt") -> l
     for line in Path(requirements).read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0].strip()
         if "==" in line and not line.startswith("-"):
-            pins.append(line)
+            # pip accepts only "name==version" in a constraints file (extras such as dask[distributed] are
+            # deprecated there and refused by newer pips), so the extras are dropped; the pin stays.
+            name, version = line.split("==", 1)
+            pins.append(f"{name.split('[', 1)[0].strip()}=={version.strip()}")
     return pins
 
 
