@@ -43,8 +43,12 @@ def _build(builder: str, outdir: Path, overrides: dict, doctrees: Path, warnings
     return int(result or 0)
 
 
-def build_html(lang: str) -> int:
-    """Build one edition's site; notebooks are executed (cached per edition)."""
+def build_html(lang: str, preview: Path | None = None) -> int:
+    """Build one edition's site; notebooks are executed (cached per edition).
+
+    With ``preview`` (a folder), the notebooks are not executed and warnings are not errors: a quick
+    look at translated pages while translating (glued values and figures are missing).
+    """
     if lang not in LANGUAGES:
         raise SystemExit(f"--lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
     os.environ["CHAOYANG_LANG"] = lang
@@ -53,6 +57,9 @@ def build_html(lang: str) -> int:
     if lang != "en":
         overrides["nb_execution_cache_path"] = str(BUILD / f".jupyter_cache_{lang}")
         doctrees = BUILD / f".doctrees_{lang}"
+    if preview is not None:
+        overrides["nb_execution_mode"] = "off"
+        return _build("html", Path(preview) / "html", overrides, Path(preview) / ".doctrees", False)
     return _build("html", edition_output(lang), overrides, doctrees, warnings_as_errors=True)
 
 
@@ -78,11 +85,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     html = sub.add_parser("html", help="build one edition's site")
     html.add_argument("--lang", default="en", help=f"one of {', '.join(LANGUAGES)}")
+    html.add_argument("--preview", type=Path, help="quick build without executing notebooks into this folder")
     sub.add_parser("gettext", help="extract the messages into _build/gettext")
     sub.add_parser("locale", help="extract and merge into locale/*/LC_MESSAGES")
     args = parser.parse_args(argv)
     if args.command == "html":
-        return build_html(args.lang)
+        return build_html(args.lang, args.preview)
     if args.command == "gettext":
         return extract_messages()
     return update_catalogs()

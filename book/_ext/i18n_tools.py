@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE_DIR = ROOT / "locale"
 GLOSSARY = ROOT / "book" / "appendix" / "glossary.md"
-# Reviewed exceptions to the terminology rule: (catalog path relative to LC_MESSAGES, English term,
-# why). Kept short; every line is a decision someone made and can defend.
-TERM_ALLOWLIST_FILE = ROOT / "locale" / "term_allowlist.yml"
+# Reviewed exceptions to the terminology rule, one YAML list per file: {catalog, term, why}, where
+# catalog is the path below LC_MESSAGES. Kept short; every line is a decision someone can defend.
+TERM_ALLOWLIST_DIR = ROOT / "locale" / "term_allowlist"
 
 # A MyST role: {name}`content`. Roles whose content is a label or key must survive unchanged; roles
 # that may carry a displayed title (`Title <target>`) must keep their target.
@@ -126,14 +126,17 @@ def _term_pattern(english: str) -> re.Pattern:
     return re.compile(r"(?<![\w-])" + re.escape(english).replace(r"\ ", r"[\s-]+") + r"s?(?![\w-])", re.I)
 
 
-def load_allowlist(path: Path = TERM_ALLOWLIST_FILE) -> set[tuple[str, str]]:
+def load_allowlist(folder: Path = TERM_ALLOWLIST_DIR) -> set[tuple[str, str]]:
     """Return the reviewed ``(catalog, english term)`` exceptions to the terminology rule."""
-    if not path.exists():
-        return set()
     import yaml
 
-    rows = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    return {(row["catalog"], row["term"]) for row in rows}
+    allowed = set()
+    for path in sorted(folder.glob("*.yml")) if folder.exists() else []:
+        for row in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            if not str(row.get("why", "")).strip():
+                raise ValueError(f"{path.name}: the exception for {row.get('term')!r} gives no 'why'")
+            allowed.add((row["catalog"], row["term"]))
+    return allowed
 
 
 def term_problems(msgid: str, msgstr: str, terms: list[tuple[str, str]]) -> list[str]:
@@ -169,8 +172,8 @@ def check_catalog(path: Path, terms: list[tuple[str, str]] | None = None,
     terms = glossary_terms() if terms is None else terms
     allow = load_allowlist() if allow is None else allow
     catalog = polib.pofile(str(path))
-    rel = path.relative_to(path.parents[len(path.relative_to(LOCALE_DIR).parts) - 3]).as_posix() \
-        if LOCALE_DIR in path.parents else path.name
+    parts = path.parts
+    rel = "/".join(parts[parts.index("LC_MESSAGES") + 1:]) if "LC_MESSAGES" in parts else path.name
     problems = []
     for entry in catalog:
         if entry.obsolete:
