@@ -43,10 +43,31 @@ def _fix_page(app, pagename, templatename, context, doctree):
 #: The sidebar's expandable sections (a chapter with sections, e.g. the simulation chapter and its
 #: scale page) get a <summary> holding only an icon, which has no accessible name (axe summary-name,
 #: serious); the label names what the toggle does.
-FILE_FIXES = [
-    ('<summary><span class="toctree-toggle" role="presentation">',
-     '<summary aria-label="Show or hide the sections of this chapter"><span class="toctree-toggle" role="presentation">'),
-]
+#: Words of the theme's page chrome that no catalog reaches: hard-coded English in sphinx-book-theme's and
+#: jupyter-book's templates and options, or a Traditional-Chinese rendering in the theme's zh catalogs. The
+#: Chinese edition replaces them in attribute values and text after the build; tests/test_i18n_site.py fails
+#: when English chrome remains.
+CHROME = ["Toggle primary sidebar", "Toggle secondary sidebar", "Search this book...", "Main", "Page",
+          "Print to PDF", "Download this page", "Download source file", "Download notebook file",
+          "Fullscreen mode", "Kit logo: a house wearing a red armband"]
+#: Renderings of the theme's own zh catalogs that are Traditional-Chinese usage, and what they mean.
+CHROME_WRONG = {"列印成 PDF": "Print to PDF"}
+
+
+def file_fixes(lang: str | None) -> list[tuple[str, str]]:
+    """Return the replacements for every written HTML file, in the edition's language."""
+    from book_i18n import ui
+
+    label = ui("Show or hide the sections of this chapter", lang)
+    fixes = [('<summary><span class="toctree-toggle" role="presentation">',
+              f'<summary aria-label="{label}"><span class="toctree-toggle" role="presentation">')]
+    if (lang or "en").startswith("zh"):
+        shown = {text: text for text in CHROME} | CHROME_WRONG
+        for text, english in shown.items():
+            for attr in ("title", "aria-label", "placeholder", "data-bs-title", "alt"):
+                fixes.append((f'{attr}="{text}"', f'{attr}="{ui(english, lang)}"'))
+            fixes.append((f">{text}<", f">{ui(english, lang)}<"))
+    return fixes
 
 
 def _fix_files(app, exception):
@@ -57,7 +78,7 @@ def _fix_files(app, exception):
     for page in Path(app.outdir).rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         fixed = text
-        for old, new in FILE_FIXES:
+        for old, new in file_fixes(app.config.language):
             fixed = fixed.replace(old, new)
         if fixed != text:
             page.write_text(fixed, encoding="utf-8")

@@ -64,9 +64,18 @@ def build_html(lang: str, preview: Path | None = None) -> int:
 
 
 def extract_messages() -> int:
-    """Write one ``.pot`` per page into ``_build/gettext`` (notebooks are not executed)."""
-    return _build("gettext", GETTEXT_DIR, {"nb_execution_mode": "off"}, BUILD / ".doctrees_gettext",
-                  warnings_as_errors=False)
+    """Write one ``.pot`` per page into ``_build/gettext``, plus ``ui.pot`` for the extensions' strings.
+
+    The notebooks' outputs are taken from the English edition's execution cache (executed if stale):
+    the figure captions and alt texts live in the executed notebooks' cells, and they are translated too.
+    """
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from book_i18n import write_ui_pot
+
+    os.environ["CHAOYANG_LANG"] = "en"
+    code = _build("gettext", GETTEXT_DIR, {}, BUILD / ".doctrees_gettext", warnings_as_errors=True)
+    write_ui_pot(GETTEXT_DIR / "ui.pot")
+    return code
 
 
 def update_catalogs() -> int:

@@ -1,0 +1,146 @@
+"""Sphinx extension: the two editions — language switch, alternate links and the kit's own UI strings.
+
+The English site is built into ``_build/html`` and the Chinese one into ``_build/html/zh`` from the same
+sources (``book/_ext/build_editions.py``). Every page gets a switch to the same page in the other edition,
+written as a relative link so that it works from ``file://`` and from any web server, and
+``<link rel="alternate" hreflang=…>`` tags for search engines.
+
+Strings that the kit's extensions write into pages outside the Sphinx templates (e.g. an accessible name
+added after the build) are looked up with the function ``ui`` (English text, language). They are translated in
+``locale/<lang>/LC_MESSAGES/ui.po``; ``ui_messages()`` scans ``book/_ext/*.py`` for its literal calls so that
+``make locale`` and the drift test keep that catalog complete. Template strings use ``{{ _('…') }}`` and
+live in ``sphinx.po`` like the theme's own.
+
+Examples
+--------
+>>> switch_target("book/theory/governance", "en")
+'../../zh/book/theory/governance.html'
+>>> switch_target("book/theory/governance", "zh_CN")
+'../../../book/theory/governance.html'
+>>> switch_target("index", "zh_CN")
+'../index.html'
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCALE_DIR = ROOT / "locale"
+#: The other edition of each edition, its folder relative to the English root, and the switch's label
+#: (each label in its own language, as language menus do).
+EDITIONS = {
+    "en": {"other": "zh_CN", "folder": "", "label": "中文", "hreflang": "en"},
+    "zh_CN": {"other": "en", "folder": "zh/", "label": "English", "hreflang": "zh-Hans"},
+}
+_UI_CALL = re.compile(r"""\bui\(\s*(["'])(.+?)\1""")
+
+
+def _edition(lang: str | None) -> str:
+    return "zh_CN" if (lang or "en").replace("-", "_").startswith("zh") else "en"
+
+
+def switch_target(pagename: str, lang: str | None) -> str:
+    """Return the relative URL of ``pagename`` in the other edition.
+
+    Parameters
+    ----------
+    pagename : str
+        Sphinx's page name, e.g. ``"book/theory/governance"`` (no suffix).
+    lang : str or None
+        The language of the edition being built (``"en"`` or ``"zh_CN"``).
+
+    Returns
+    -------
+    str
+        A relative link, e.g. ``"../../zh/book/theory/governance.html"``.
+    """
+    edition = EDITIONS[_edition(lang)]
+    to_root = "../" * pagename.count("/")
+    if edition["other"] == "en":  # from zh/… back up one more level to the English root
+        to_root += "../"
+    return f"{to_root}{EDITIONS[edition['other']]['folder']}{pagename}.html"
+
+
+@lru_cache(maxsize=None)
+def _ui_catalog(lang: str) -> dict[str, str]:
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / "ui.po"
+    if lang == "en" or not path.exists():
+        return {}
+    import polib
+
+    return {e.msgid: e.msgstr for e in polib.pofile(str(path)) if e.msgstr and not e.obsolete
+            and "fuzzy" not in e.flags}
+
+
+def ui(text: str, lang: str | None) -> str:
+    """Return the kit's UI string ``text`` in ``lang`` (English when untranslated; the drift test fails then).
+
+    Examples
+    --------
+    >>> ui("Show or hide the sections of this chapter", "en")
+    'Show or hide the sections of this chapter'
+    """
+    return _ui_catalog(_edition(lang)).get(text, text)
+
+
+def ui_messages(folder: Path = Path(__file__).resolve().parent) -> list[str]:
+    """Return the UI strings of the kit's Sphinx extensions (literal ``ui`` calls and the theme's chrome words)."""
+    import sys
+
+    sys.path.insert(0, str(folder))
+    from book_fixes import CHROME  # the theme's chrome words, replaced after the build
+
+    found: list[str] = []
+    for text in CHROME:
+        if text not in found:
+            found.append(text)
+    for path in sorted(folder.glob("*.py")):
+        for match in _UI_CALL.finditer(path.read_text(encoding="utf-8")):
+            if match.group(2) not in found:
+                found.append(match.group(2))
+    return found
+
+
+def write_ui_pot(path: Path) -> Path:
+    """Write the UI strings' template catalog (``ui.pot``) for ``sphinx-intl update``."""
+    import polib
+
+    pot = polib.POFile()
+    pot.metadata = {"Content-Type": "text/plain; charset=UTF-8", "MIME-Version": "1.0",
+                    "Content-Transfer-Encoding": "8bit"}
+    for text in ui_messages():
+        pot.append(polib.POEntry(msgid=text, msgstr=""))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pot.save(str(path))
+    return path
+
+
+def _page_context(app, pagename, templatename, context, doctree):
+    lang = _edition(app.config.language)
+    edition = EDITIONS[lang]
+    other = EDITIONS[edition["other"]]
+    target = switch_target(pagename, lang)
+    context["kit_lang_switch"] = {"url": target, "label": edition["label"], "hreflang": other["hreflang"],
+                                  "title": ui("Read this page in English", lang) if lang != "en"
+                                  else "阅读本页中文版"}
+    here = pagename.split("/")[-1] + ".html"
+    context["metatags"] = context.get("metatags", "") + (
+        f'\n<link rel="alternate" hreflang="{edition["hreflang"]}" href="{here}" />'
+        f'\n<link rel="alternate" hreflang="{other["hreflang"]}" href="{target}" />')
+
+
+def _add_switch(app, config):
+    # sphinx-book-theme's article header ends with its buttons (download, full screen, colour mode);
+    # the switch goes first, where readers look for it.
+    options = config.html_theme_options
+    end = list(options.get("article_header_end", ["article-header-buttons"]))
+    if "language-switch" not in end:
+        options["article_header_end"] = ["language-switch", *end]
+
+
+def setup(app):
+    app.connect("config-inited", _add_switch)
+    app.connect("html-page-context", _page_context)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
