@@ -55,6 +55,31 @@ def build(source: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=1800, env=env)
 
 
+def build_both_editions(source: Path) -> subprocess.CompletedProcess:
+    """Build the kit's two editions in ``source`` as ``make book`` does (English, then Chinese into ``zh/``).
+
+    Parameters
+    ----------
+    source : pathlib.Path
+        A copy of the repository (it holds ``book/_ext/build_editions.py``).
+
+    Returns
+    -------
+    subprocess.CompletedProcess
+        ``returncode`` 0 when both builds succeeded; stdout and stderr of both.
+    """
+    env = {**os.environ, "MPLBACKEND": "Agg"}  # see build(): the build sets the kernels' backend itself
+    script = str(source / "book" / "_ext" / "build_editions.py")
+    runs = []
+    for lang in ("en", "zh_CN"):
+        runs.append(subprocess.run([sys.executable, script, "html", "--lang", lang], capture_output=True,
+                                   text=True, timeout=2400, env=env, cwd=source))
+        if runs[-1].returncode != 0:
+            break
+    return subprocess.CompletedProcess(runs[-1].args, runs[-1].returncode, "\n".join(r.stdout for r in runs),
+                                       "\n".join(r.stderr for r in runs))
+
+
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Return ``_build/html`` of a fresh build of the whole book, building it on first use only.
 
@@ -66,7 +91,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Returns
     -------
     pathlib.Path
-        The built site's root folder (it holds ``index.html``).
+        The built site's root folder (it holds ``index.html``; the Chinese edition is in ``zh/``).
 
     Raises
     ------
@@ -83,7 +108,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if "html" not in _cache:
         copy = tmp_path_factory.mktemp("book") / "kit"
         shutil.copytree(ROOT, copy, ignore=COPY_IGNORE)
-        result = build(copy)
+        result = build_both_editions(copy)
         reports = sorted((copy / "_build" / "html" / "reports").glob("**/*.err.log"))
         details = "\n".join(p.read_text(encoding="utf-8")[-3000:] for p in reports)
         if result.returncode != 0:

@@ -33,6 +33,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("bo
 
 TOC = ROOT / "_toc.yml"
 PAGES = toc_pages(TOC)
+#: The Chinese edition (_build/html/zh) has the same pages; the per-page checks run on both editions.
+ZH_PAGES = [f"zh/{docname}" for docname in PAGES]
+BOTH_EDITIONS = PAGES + ZH_PAGES
 NOTEBOOK_PAGES = notebook_pages(TOC, ROOT)
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -161,7 +164,7 @@ def test_the_toc_lists_pages():
     assert PAGES[0] == "book/index" and len(PAGES) >= 5, PAGES
 
 
-@pytest.mark.parametrize("docname", PAGES)
+@pytest.mark.parametrize("docname", BOTH_EDITIONS)
 def test_page_loads_without_console_errors_or_failed_requests(visitor, docname):
     visit = visitor.visit(docname)
     assert visit.url.endswith(f"{docname}.html"), f"{docname}.html ended on {visit.url}"
@@ -169,7 +172,7 @@ def test_page_loads_without_console_errors_or_failed_requests(visitor, docname):
     assert not problems, f"{docname}.html:\n  " + "\n  ".join(problems)
 
 
-@pytest.mark.parametrize("docname", PAGES)
+@pytest.mark.parametrize("docname", BOTH_EDITIONS)
 def test_page_makes_no_request_outside_the_local_server(visitor, site_url, docname):
     visit = visitor.visit(docname)
     assert visit.requests, "no request was recorded: the recorder is broken"
@@ -185,7 +188,7 @@ def test_the_outside_request_check_sees_a_cdn_url():
     assert not _is_outside("data:image/png;base64,AAAA", base)
 
 
-@pytest.mark.parametrize("docname", PAGES)
+@pytest.mark.parametrize("docname", BOTH_EDITIONS)
 def test_every_image_loads_and_has_meaningful_alt_text(visitor, docname):
     problems = []
     for image in visitor.visit(docname).images:
@@ -216,7 +219,7 @@ def test_heading_skip_detector():
     assert heading_skips([(2, "x")]) == ["h2 'x' follows the page start"]
 
 
-@pytest.mark.parametrize("docname", PAGES)
+@pytest.mark.parametrize("docname", BOTH_EDITIONS)
 def test_headings_go_down_one_level_at_a_time(visitor, docname):
     headings = visitor.visit(docname).headings
     assert any(level == 1 for level, _ in headings), f"{docname}.html has no h1"
@@ -224,7 +227,7 @@ def test_headings_go_down_one_level_at_a_time(visitor, docname):
     assert not skips, f"{docname}.html skips heading levels:\n  " + "\n  ".join(skips)
 
 
-@pytest.mark.parametrize("docname", PAGES)
+@pytest.mark.parametrize("docname", BOTH_EDITIONS)
 def test_axe_finds_no_serious_or_critical_violation(visitor, docname):
     violations = visitor.visit(docname).axe
     assert not violations, f"{docname}.html, axe-core:\n{describe(violations)}"
@@ -370,7 +373,7 @@ def test_notebook_page_offers_a_valid_ipynb(page, site_url, docname):
 # --------------------------------------------------------------------------------------------------
 # Phone
 # --------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("docname", PAGES)
+@pytest.mark.parametrize("docname", BOTH_EDITIONS)
 def test_phone_page_does_not_scroll_sideways(visitor, docname):
     visit = visitor.visit(docname, "phone")
     page_width, screen_width = visit.scroll_width, visit.inner_width
