@@ -26,6 +26,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from docutils import nodes
+from sphinx.util.docutils import SphinxDirective
+
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE_DIR = ROOT / "locale"
 #: The other edition of each edition, its folder relative to the English root, and the switch's label
@@ -92,7 +95,7 @@ def ui_messages(folder: Path = Path(__file__).resolve().parent) -> list[str]:
     sys.path.insert(0, str(folder))
     from book_fixes import CHROME  # the theme's chrome words, replaced after the build
 
-    found: list[str] = []
+    found: list[str] = [label for _, label in DOWNLOADS]
     for text in CHROME:
         if text not in found:
             found.append(text)
@@ -131,6 +134,28 @@ def _page_context(app, pagename, templatename, context, doctree):
         f'\n<link rel="alternate" hreflang="{other["hreflang"]}" href="{target}" />')
 
 
+#: The whole-book files of the download page (book/download.md), made from the English edition by
+#: `make pdf` and `make epub` into the English site's downloads/ folder.
+DOWNLOADS = (("chaoyang-residents.pdf", "Download the PDF"), ("chaoyang-residents.epub", "Download the EPUB"))
+
+
+class KitDownloads(SphinxDirective):
+    """``{kit-downloads}``: links to the PDF and EPUB, relative to the page, in the edition's language.
+
+    Both editions link to the one pair of files in the English site's ``downloads/`` folder.
+    """
+
+    def run(self):
+        if self.env.app.builder.name != "html":  # the single-page (PDF) and EPUB builds do not link to themselves
+            return []
+        lang = self.env.config.language
+        to_root = "../" * self.env.docname.count("/") + ("../" if _edition(lang) != "en" else "")
+        items = "".join(
+            f'<li><a class="kit-download" href="{to_root}downloads/{name}" download>'
+            f"{ui(label, lang)} ({name})</a></li>" for name, label in DOWNLOADS)
+        return [nodes.raw("", f'<ul class="kit-downloads">{items}</ul>', format="html")]
+
+
 def _add_switch(app, config):
     # sphinx-book-theme's article header ends with its buttons (download, full screen, colour mode);
     # the switch goes first, where readers look for it.
@@ -141,6 +166,7 @@ def _add_switch(app, config):
 
 
 def setup(app):
+    app.add_directive("kit-downloads", KitDownloads)
     app.connect("config-inited", _add_switch)
     app.connect("html-page-context", _page_context)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
