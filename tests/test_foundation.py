@@ -131,7 +131,12 @@ def test_every_notebook_in_notebooks_is_in_the_toc():
 
 def test_makefile_and_ci_use_the_two_commands():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "--warningiserror" in makefile and "--keep-going" in makefile
+    [book_recipe] = re.findall(r"^book-en:.*\n\t(.+)$", makefile, flags=re.M)
+    assert "build_editions.py html --lang en" in book_recipe
+    assert re.search(r"^book: book-en\n\t.*build_editions.py html --lang zh_CN", makefile, flags=re.M)
+    # Both editions are built with warnings as errors (book/_ext/build_editions.py).
+    editions = (ROOT / "book" / "_ext" / "build_editions.py").read_text(encoding="utf-8")
+    assert 'return _build("html", edition_output(lang), overrides, doctrees, warnings_as_errors=True)' in editions
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make book" in readme and "make test" in readme and "pip install -r requirements.txt" in readme
