@@ -156,6 +156,33 @@ class KitDownloads(SphinxDirective):
         return [nodes.raw("", f'<ul class="kit-downloads">{items}</ul>', format="html")]
 
 
+def _image_alt_texts(app, doctree, docname):
+    """Extract and translate the alt texts of images that exist only after the post-transforms.
+
+    myst-nb renders a notebook's figures (and ``{glue:figure}``) after Sphinx's i18n transform has run, so
+    their alt texts would be neither extracted nor translated. The gettext build adds them to the page's
+    catalog here; the Chinese build looks them up in the same catalog.
+    """
+    images = [node for node in doctree.findall(nodes.image) if node.get("alt")]
+    if not images:
+        return
+    from sphinx.util.i18n import docname_to_domain
+
+    domain = docname_to_domain(docname, app.config.gettext_compact)
+    if app.builder.name == "gettext":
+        from sphinx.builders.gettext import MsgOrigin
+
+        for node in images:
+            app.builder.catalogs[domain].add(node["alt"], MsgOrigin(app.env.doc2path(docname), 0))
+    elif _edition(app.config.language) != "en":
+        from sphinx.locale import init as init_locale
+
+        dirs = [str(Path(app.srcdir, d)) for d in app.config.locale_dirs]
+        catalog, _found = init_locale(dirs, app.config.language, domain)
+        for node in images:
+            node["alt"] = catalog.gettext(node["alt"])
+
+
 def _add_switch(app, config):
     # sphinx-book-theme's article header ends with its buttons (download, full screen, colour mode);
     # the switch goes first, where readers look for it.
@@ -169,4 +196,5 @@ def setup(app):
     app.add_directive("kit-downloads", KitDownloads)
     app.connect("config-inited", _add_switch)
     app.connect("html-page-context", _page_context)
+    app.connect("doctree-resolved", _image_alt_texts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -73,7 +73,11 @@ def extract_messages() -> int:
     from book_i18n import write_ui_pot
 
     os.environ["CHAOYANG_LANG"] = "en"
-    code = _build("gettext", GETTEXT_DIR, {}, BUILD / ".doctrees_gettext", warnings_as_errors=True)
+    # myst-nb gives the gettext builder no image outputs by default; figures are needed for their alt texts.
+    images = [("gettext", mime, rank) for rank, mime in enumerate(
+        ("image/svg+xml", "image/png", "image/jpeg", "image/gif"), start=1)]
+    code = _build("gettext", GETTEXT_DIR, {"nb_mime_priority_overrides": images}, BUILD / ".doctrees_gettext",
+                  warnings_as_errors=True)
     write_ui_pot(GETTEXT_DIR / "ui.pot")
     return code
 
