@@ -32,7 +32,7 @@ TERM_ALLOWLIST_DIR = ROOT / "locale" / "term_allowlist"
 # A MyST role: {name}`content`. Roles whose content is a label or key must survive unchanged; roles
 # that may carry a displayed title (`Title <target>`) must keep their target.
 _ROLE = re.compile(r"\{([a-zA-Z:_-]+)\}`([^`]*)`")
-_TITLED_ROLES = {"doc", "ref", "numref", "term", "download"}
+_TITLED_ROLES = {"doc", "ref", "numref", "term", "download", "kit-repo"}
 # Inline code that is not a role's content.
 _CODE = re.compile(r"(?<![}`])`([^`\n]+)`(?!`)")
 _MATH = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\d)")
@@ -148,7 +148,16 @@ def term_problems(msgid: str, msgstr: str, terms: list[tuple[str, str]]) -> list
     []
     >>> term_problems("Collective efficacy matters.", "集体效力很重要。", [("collective efficacy", "集体效能")])
     ['collective efficacy -> 集体效能']
+    >>> term_problems("collective efficacy", "collective efficacy", [("collective efficacy", "集体效能")])
+    []
     """
+    # A glossary headword standing alone (the English column of the glossary's table) is the term itself,
+    # not a use of it: its Chinese form is in the next cell.
+    if _clean_cell(msgid).lower() in {_clean_cell(en).lower() for en, _ in terms} or \
+            re.sub(r"\s*\(.*?\)\s*", " ", _clean_cell(msgid)).strip().lower() in {en.lower() for en, _ in terms}:
+        return []
+    # Code, roles and link targets are not prose: `emotional+allowance` is a key, not the term.
+    msgid = _LINK_TARGET.sub(" ", _CODE.sub(" ", _ROLE.sub(" ", msgid)))
     # Longest terms first, and a span of the English used once: "campaign-style governance mechanism"
     # must not also demand the shorter "campaign-style governance".
     plain = re.sub(r"[\"“”]", "", msgstr)
