@@ -95,7 +95,10 @@ def ui_messages(folder: Path = Path(__file__).resolve().parent) -> list[str]:
     sys.path.insert(0, str(folder))
     from book_fixes import CHROME  # the theme's chrome words, replaced after the build
 
-    found: list[str] = [label for _, label in DOWNLOADS]
+    import yaml
+
+    book = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    found: list[str] = [book["title"], book["author"], *(label for _, label in DOWNLOADS)]
     for text in CHROME:
         if text not in found:
             found.append(text)
@@ -184,6 +187,13 @@ def _image_alt_texts(app, doctree, docname):
 
 
 def _add_switch(app, config):
+    # The book's title and author come from _config.yml, outside every catalog: the site title, the <title>
+    # of each page and the footer's author line of the Chinese edition take them from ui.po.
+    if _edition(config.language) != "en":
+        for key in ("html_title", "project", "author"):
+            value = getattr(config, key, None)
+            if isinstance(value, str) and value:
+                setattr(config, key, ui(value, config.language))
     # sphinx-book-theme's article header ends with its buttons (download, full screen, colour mode);
     # the switch goes first, where readers look for it.
     options = config.html_theme_options
