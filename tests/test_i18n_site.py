@@ -123,3 +123,13 @@ def test_chinese_glyphs_render_and_are_not_tofu(page, site_url):
         assert not result["blank"] and not result["same"], f"{a}/{b} render as the same box: no CJK font"
     planted = page.evaluate(GLYPHS_JS, ["\U000e0ff0", "\U000e0ff1"])  # unassigned: drawn as the same box or nothing
     assert planted["same"], "the tofu check cannot tell missing glyphs apart from real ones"
+
+
+@pytest.mark.browser
+def test_chinese_search_finds_a_glossary_term(page, site_url):
+    """The Chinese edition's search index holds Chinese words (segmented by jieba, glossary terms whole)."""
+    page.goto(site_url + "zh/search.html?q=群防群治", wait_until="load")
+    page.wait_for_function("document.querySelectorAll('#search-results ul.search li').length > 0",
+                           timeout=20_000)
+    hits = page.eval_on_selector_all("#search-results ul.search li a", "links => links.map(a => a.href)")
+    assert any("/zh/book/theory/mass-prevention.html" in href for href in hits), hits

@@ -194,6 +194,15 @@ def _add_switch(app, config):
             value = getattr(config, key, None)
             if isinstance(value, str) and value:
                 setattr(config, key, ui(value, config.language))
+    # Sphinx segments Chinese for the search index with jieba; the glossary's terms are added as words so
+    # that a search for 群防群治 or 互动仪式链 finds them whole.
+    if _edition(config.language) != "en":
+        from i18n_tools import glossary_terms
+
+        words = Path(app.doctreedir) / "search_words_zh.txt"
+        words.parent.mkdir(parents=True, exist_ok=True)
+        words.write_text("".join(f"{zh} 100 n\n" for _, zh in glossary_terms()), encoding="utf-8")
+        config.html_search_options = {**(config.html_search_options or {}), "dict": str(words)}
     # sphinx-book-theme's article header ends with its buttons (download, full screen, colour mode);
     # the switch goes first, where readers look for it.
     options = config.html_theme_options
