@@ -143,3 +143,27 @@ def test_catalogs_are_up_to_date_with_the_english_sources(built_book):
             stale.append(f"{name}: {len(wanted - have)} new, {len(have - wanted)} gone "
                          f"(e.g. {sorted(wanted - have or have - wanted)[0][:70]!r})")
     assert not stale, "catalogs out of date with the English sources — run `make locale`:\n" + "\n".join(stale)
+
+
+# ---- consistency across pages ----------------------------------------------------------------------------
+#: Short messages that may legitimately differ by context (a table header "Due" is a deadline in one table and
+#: the work handed in in another; "#" is a column of numbers or of item codes; "Purpose" heads a datasheet
+#: section (用途) and names a data-protection principle (目的)).
+
+CONTEXT_DEPENDENT = {"Due", "#", "Purpose"}
+
+
+def test_the_same_heading_is_translated_the_same_on_every_page():
+    """A heading or table header (up to 40 characters) that occurs on several pages has one translation.
+
+    The glossary's English column is excluded: there the English headword is kept on purpose."""
+    seen: dict[str, dict[str, list[str]]] = {}
+    for catalog in PAGE_CATALOGS:
+        if _rel(catalog) == "book/appendix/glossary.po":
+            continue
+        for entry in polib.pofile(str(catalog)):
+            if entry.obsolete or not entry.msgstr or len(entry.msgid) > 40 or entry.msgid in CONTEXT_DEPENDENT:
+                continue
+            seen.setdefault(entry.msgid, {}).setdefault(entry.msgstr, []).append(_rel(catalog))
+    differing = {msgid: renderings for msgid, renderings in seen.items() if len(renderings) > 1}
+    assert not differing, "\n".join(f"{m!r}: {r}" for m, r in list(differing.items())[:10])
