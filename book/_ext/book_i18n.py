@@ -159,31 +159,69 @@ class KitDownloads(SphinxDirective):
         return [nodes.raw("", f'<ul class="kit-downloads">{items}</ul>', format="html")]
 
 
-def _image_alt_texts(app, doctree, docname):
-    """Extract and translate the alt texts of images that exist only after the post-transforms.
-
-    myst-nb renders a notebook's figures (and ``{glue:figure}``) after Sphinx's i18n transform has run, so
-    their alt texts would be neither extracted nor translated. The gettext build adds them to the page's
-    catalog here; the Chinese build looks them up in the same catalog.
-    """
-    images = [node for node in doctree.findall(nodes.image) if node.get("alt")]
-    if not images:
-        return
+def _page_catalog(app, docname: str):
+    from sphinx.locale import init as init_locale
     from sphinx.util.i18n import docname_to_domain
 
-    domain = docname_to_domain(docname, app.config.gettext_compact)
+    dirs = [str(Path(app.srcdir, d)) for d in app.config.locale_dirs]
+    catalog, _found = init_locale(dirs, app.config.language, docname_to_domain(docname, app.config.gettext_compact))
+    return catalog
+
+
+def _add_to_catalog(app, docname: str, texts: list[str]) -> None:
+    from sphinx.builders.gettext import MsgOrigin
+    from sphinx.util.i18n import docname_to_domain
+
+    catalog = app.builder.catalogs[docname_to_domain(docname, app.config.gettext_compact)]
+    for text in texts:
+        catalog.add(text, MsgOrigin(app.env.doc2path(docname), 0))
+
+
+def _exercise_titles(app, doctree):
+    """Translate the titles of ``{exercise}``/``{solution}`` directives, which Sphinx's i18n skips.
+
+    sphinx-exercise parses a title with ``inline_text`` into nodes without a source, and later rebuilds
+    the title around them; here, just after reading, the title is still its own node. The kit's titles
+    are plain text. The texts are kept per page for the gettext build.
+    """
+    docname = app.env.docname
+    titles = [node for node in doctree.findall(nodes.subtitle)
+              if type(node).__name__ in ("exercise_subtitle", "solution_subtitle") and node.astext().strip()]
+    if not hasattr(app.env, "kit_exercise_titles"):
+        app.env.kit_exercise_titles = {}
+    app.env.kit_exercise_titles[docname] = [node.astext() for node in titles]
+    if titles and _edition(app.config.language) != "en" and app.builder.name != "gettext":
+        catalog = _page_catalog(app, docname)
+        for node in titles:
+            text = catalog.gettext(node.astext())
+            node.children = []
+            node += nodes.Text(text)
+
+
+def _late_messages(app, doctree, docname):
+    """Extract or translate the texts that exist only after the post-transforms: images' alt texts.
+
+    myst-nb renders a notebook's figures (and ``{glue:figure}``) after Sphinx's i18n transform has run, so
+    their alt texts would be neither extracted nor translated. The gettext build adds them (and the
+    exercise titles kept at reading) to the page's catalog; the other editions look them up in it.
+    """
+    images = [node for node in doctree.findall(nodes.image) if node.get("alt")]
     if app.builder.name == "gettext":
-        from sphinx.builders.gettext import MsgOrigin
-
-        for node in images:
-            app.builder.catalogs[domain].add(node["alt"], MsgOrigin(app.env.doc2path(docname), 0))
-    elif _edition(app.config.language) != "en":
-        from sphinx.locale import init as init_locale
-
-        dirs = [str(Path(app.srcdir, d)) for d in app.config.locale_dirs]
-        catalog, _found = init_locale(dirs, app.config.language, domain)
+        titles = getattr(app.env, "kit_exercise_titles", {}).get(docname, [])
+        _add_to_catalog(app, docname, [node["alt"] for node in images] + titles)
+    elif images and _edition(app.config.language) != "en":
+        catalog = _page_catalog(app, docname)
         for node in images:
             node["alt"] = catalog.gettext(node["alt"])
+
+
+def _merge_titles(app, env, docnames, other):
+    env.kit_exercise_titles = {**getattr(env, "kit_exercise_titles", {}),
+                               **getattr(other, "kit_exercise_titles", {})}
+
+
+def _purge_titles(app, env, docname):
+    getattr(env, "kit_exercise_titles", {}).pop(docname, None)
 
 
 def _add_switch(app, config):
@@ -215,5 +253,8 @@ def setup(app):
     app.add_directive("kit-downloads", KitDownloads)
     app.connect("config-inited", _add_switch)
     app.connect("html-page-context", _page_context)
-    app.connect("doctree-resolved", _image_alt_texts)
+    app.connect("doctree-read", _exercise_titles)
+    app.connect("doctree-resolved", _late_messages)
+    app.connect("env-merge-info", _merge_titles)
+    app.connect("env-purge-doc", _purge_titles)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
