@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from docutils import nodes
+from sphinx.transforms import SphinxTransform
 from sphinx.util.docutils import SphinxDirective
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -224,10 +225,56 @@ def _purge_titles(app, env, docname):
     getattr(env, "kit_exercise_titles", {}).pop(docname, None)
 
 
+#: The notebook renderer of the page being read, by page. myst-nb's glue roles look up a page's glued values on
+#: the document they are parsed in; Sphinx parses each translated paragraph as a new small document, which has
+#: none, so ``{glue:text}`key``` in a Chinese paragraph would find nothing. See ``_glue_in_translations``.
+_NOTEBOOK_RENDERERS: dict[str, object] = {}
+
+
+class RememberNotebookRenderer(SphinxTransform):
+    """Keep the page's notebook renderer for the translated paragraphs (runs just before Sphinx's i18n, 20)."""
+
+    default_priority = 19
+
+    def apply(self, **kwargs) -> None:
+        if "nb_renderer" in self.document:
+            _NOTEBOOK_RENDERERS[self.env.docname] = self.document["nb_renderer"]
+
+
+def _forget_renderer(app, doctree):
+    _NOTEBOOK_RENDERERS.pop(app.env.docname, None)
+
+
+def _glue_in_translations() -> None:
+    """Let myst-nb's glue roles and directives find the page's glued values inside translated paragraphs.
+
+    myst-nb 1.4 reads them from ``document["nb_renderer"]``; a translated paragraph's document gets the
+    renderer of the page it belongs to. Installed for the translated editions only.
+    """
+    from myst_nb.ext.glue import directives, roles, utils
+
+    original = utils.retrieve_glue_data
+    if getattr(original, "kit_patched", False):
+        return
+
+    def retrieve_glue_data(document, key):
+        if "nb_renderer" not in document:
+            env = getattr(document.settings, "env", None)
+            renderer = _NOTEBOOK_RENDERERS.get(env.docname) if env is not None else None
+            if renderer is not None:
+                document["nb_renderer"] = renderer
+        return original(document, key)
+
+    retrieve_glue_data.kit_patched = True
+    for module in (utils, roles, directives):
+        module.retrieve_glue_data = retrieve_glue_data
+
+
 def _add_switch(app, config):
     # The book's title and author come from _config.yml, outside every catalog: the site title, the <title>
     # of each page and the footer's author line of the Chinese edition take them from ui.po.
     if _edition(config.language) != "en":
+        _glue_in_translations()
         for key in ("html_title", "project", "author"):
             value = getattr(config, key, None)
             if isinstance(value, str) and value:
@@ -251,9 +298,11 @@ def _add_switch(app, config):
 
 def setup(app):
     app.add_directive("kit-downloads", KitDownloads)
+    app.add_transform(RememberNotebookRenderer)
     app.connect("config-inited", _add_switch)
     app.connect("html-page-context", _page_context)
     app.connect("doctree-read", _exercise_titles)
+    app.connect("doctree-read", _forget_renderer)
     app.connect("doctree-resolved", _late_messages)
     app.connect("env-merge-info", _merge_titles)
     app.connect("env-purge-doc", _purge_titles)
