@@ -55,6 +55,8 @@ import pandas as pd
 from chaoyang.errors import ChaoyangError
 from chaoyang.teaching.variants import inside_repository
 
+#: The assignment whose blind passage a blind set supplies.
+ASSIGNMENT = "a1_grounded_coding"
 #: Environment variable naming the blind set's folder.
 BLIND_SET_ENV = "CHAOYANG_BLIND_SET"
 #: Interviewee answers a passage needs: a1 codes 6 consecutive answers.
@@ -64,6 +66,12 @@ MIN_SHARED_CHARS = 40
 PASSAGES = "passages.json"
 CODING = "coding.csv"
 CODING_COLUMNS = ("document", "start", "end", "code")
+#: What building and grading a1 without a blind set print (before and after a grading batch).
+PUBLIC_GOLD = ("WARNING: a1_grounded_coding has no private blind set: the passage students code blind is a kit "
+               "transcript whose gold coding is public (chaoyang.data.load('coding_gold')), so a student who looks "
+               "can copy it and question 4's points reward copying as much as coding. For marks that count, give "
+               f"a blind set outside the repository (--blind-set FOLDER or {BLIND_SET_ENV}=FOLDER; start from "
+               "`python -m chaoyang.teaching.blindset template FOLDER`), the same when building and grading.")
 
 
 class BlindSetError(ChaoyangError, ValueError):
