@@ -368,8 +368,57 @@ transcript whose gold coding is public, and the console and the gradebook say so
 """
 
 
+def passage_from_pairs(passage_id: str, pairs, coding=()) -> tuple[dict, pd.DataFrame]:
+    """A passage in the kit's interview schema from (question, answer) pairs, and its coding from sentences.
+
+    Helps an instructor turn an interview into ``passages.json`` and ``coding.csv`` without counting
+    characters: the text is ``"Q: question\\nA: answer\\n"`` per pair, and each coded sentence is found
+    in the answer it names.
+
+    Parameters
+    ----------
+    passage_id : str
+        The passage's id (not one of the kit's T01-T28).
+    pairs : sequence of (str, str)
+        The interviewer's questions and the interviewee's answers, in order (answers numbered 0, 1, …).
+    coding : sequence of (int, str, str)
+        ``(answer number, exact text of the coded segment, open code)``.
+
+    Returns
+    -------
+    (dict, pandas.DataFrame)
+        The transcript (``id``, ``text``, ``turns``) and its coding (``document, start, end, code``).
+
+    Raises
+    ------
+    BlindSetError
+        A coded segment's text is not in the answer it names.
+
+    Examples
+    --------
+    >>> doc, coding = passage_from_pairs("X09", [("Why?", "Because. It is ours.")], [(0, "It is ours.", "RE_OWNERSHIP")])
+    >>> doc["text"], [int(coding["start"][0]), int(coding["end"][0])]
+    ('Q: Why?\\nA: Because. It is ours.\\n', [20, 31])
+    """
+    text, turns, span = "", [], {}
+    for number, (question, answer) in enumerate(pairs):
+        text += "Q: "
+        turns.append({"speaker": "interviewer", "answer": -1, "start": len(text), "end": len(text) + len(question)})
+        text += question + "\nA: "
+        span[number] = (len(text), len(text) + len(answer))
+        turns.append({"speaker": "interviewee", "answer": number, "start": len(text), "end": len(text) + len(answer)})
+        text += answer + "\n"
+    rows = []
+    for number, segment, code in coding:
+        start = text.find(segment, *span.get(number, (0, 0)))
+        if number not in span or start < 0:
+            _fail(f"coding of {passage_id}: {segment!r} is not in answer {number}")
+        rows.append({"document": passage_id, "start": start, "end": start + len(segment), "code": code})
+    return {"id": passage_id, "text": text, "turns": turns}, pd.DataFrame(rows, columns=list(CODING_COLUMNS))
+
+
 def example_passage() -> tuple[dict, pd.DataFrame]:
-    """The worked example's passage (id ``X01``) and its reference coding, with offsets computed from the text.
+    """The worked example's passage (id ``X01``) and its reference coding (public: it ships with the kit).
 
     Examples
     --------
@@ -377,21 +426,10 @@ def example_passage() -> tuple[dict, pd.DataFrame]:
     >>> doc["text"][coding["start"][0]:coding["end"][0]]
     'I know every stairwell here.'
     """
-    text, turns, answer_span = "", [], {}
-    for number, (question, answer) in enumerate(_EXAMPLE_TURNS):
-        text += "Q: "
-        turns.append({"speaker": "interviewer", "answer": -1, "start": len(text), "end": len(text) + len(question)})
-        text += question + "\nA: "
-        answer_span[number] = (len(text), len(text) + len(answer))
-        turns.append({"speaker": "interviewee", "answer": number, "start": len(text), "end": len(text) + len(answer)})
-        text += answer + "\n"
-    rows = []
-    for number, sentence, code in _EXAMPLE_CODING:
-        start = text.index(sentence, *answer_span[number])
-        rows.append({"document": "X01", "start": start, "end": start + len(sentence), "code": code})
+    doc, coding = passage_from_pairs("X01", _EXAMPLE_TURNS, _EXAMPLE_CODING)
     doc = {"id": "X01", "role": "volunteer", "summary": "Worked example (public): a retired printer who sits at the "
-           "gate of her block in Tuanjiehu.", "text": text, "turns": turns}
-    return doc, pd.DataFrame(rows, columns=list(CODING_COLUMNS))
+           "gate of her block in Tuanjiehu.", "text": doc["text"], "turns": doc["turns"]}
+    return doc, coding
 
 
 def write_template(folder) -> Path:
