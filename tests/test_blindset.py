@@ -314,3 +314,33 @@ def test_grading_without_a_set_marks_every_a1_row_public(tmp_path):
 def test_the_messages_name_the_risk_and_the_remedy():
     assert re.search(r"gold coding is public", blindset.PUBLIC_GOLD)
     assert "blindset template" in blindset.PUBLIC_GOLD and blindset.BLIND_SET_ENV in blindset.PUBLIC_GOLD
+
+
+# ------------------------------------------------------------------------------------------ building
+def test_the_built_student_folder_and_lms_zip_carry_the_passage_and_no_coding(example, tmp_path):
+    import zipfile
+
+    from chaoyang.teaching import assignments
+
+    folder = assignments.build_one(assignments.get(A1), tmp_path / "build", run_tests=False, secret=SECRET,
+                                   blind_set=example)
+    data = folder / "student" / "data"
+    assert sorted(p.name for p in data.iterdir()) == ["blind_passage.json", "coding_gold.csv", "variant.json"]
+    assert json.loads((data / "variant.json").read_text())["params"]["blind_transcript"] == "X01"
+    codes = set(load_blind_set(example).coding["code"])
+    with zipfile.ZipFile(tmp_path / "build" / f"{A1}.zip") as archive:
+        names = archive.namelist()
+        assert f"{A1}/data/blind_passage.json" in names
+        passage = archive.read(f"{A1}/data/blind_passage.json").decode()
+    assert "X01" in passage and not any(code in passage for code in codes)
+
+
+def test_the_build_command_refuses_a_bad_set_before_building(tmp_path, monkeypatch, capsys):
+    from chaoyang.teaching import assignments
+
+    monkeypatch.setenv(variants.SECRET_ENV, SECRET.decode())
+    monkeypatch.delenv(variants.SCOPE_ENV, raising=False)
+    code = assignments.main(["build", "--only", A1, "--out", str(tmp_path / "out"), "--no-wheel",
+                             "--blind-set", str(tmp_path / "missing")])
+    assert code == 2 and "no blind set folder at" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
