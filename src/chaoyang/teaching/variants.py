@@ -21,7 +21,9 @@ the public master notebooks, for self-learners. Grading refuses it
 What a student's notebook reads is written by :func:`student_files` into ``data/``:
 ``variant.json`` (the question parameters only — never the planted truth, the world's loadings
 or the secret) and the data files of the assignment (``survey.csv``; ``coding_gold.csv`` for
-a1, without the hold-out transcripts coded blind).
+a1, without the hold-out transcripts coded blind, and, when the instructor gives a private blind
+set, ``blind_passage.json``: the text of the passage coded blind, never its coding —
+:mod:`chaoyang.teaching.blindset`).
 
 Examples
 --------
