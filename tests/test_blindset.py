@@ -344,3 +344,17 @@ def test_the_build_command_refuses_a_bad_set_before_building(tmp_path, monkeypat
                              "--blind-set", str(tmp_path / "missing")])
     assert code == 2 and "no blind set folder at" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_grader_check_in_the_students_notebook_needs_no_coding(example, tmp_path, monkeypatch):
+    """grader.check("q4") with a blind-set passage: the shape check counts the passage's sentences from
+    data/blind_passage.json; the correctness check waits for the instructor."""
+    monkeypatch.delenv(variants.SECRET_ENV, raising=False)
+    student_files(A1, "s1", SECRET, tmp_path / "data", blind_set=example)
+    monkeypatch.chdir(tmp_path)
+    grader = checks.StudentChecks(A1)
+    assert grader.check("q4", {"my_labels": HONEST}).passed
+    report = grader.check("q4", {"my_labels": HONEST[:-1]})
+    assert not report.passed and "one label per unit" in repr(report)
+    with pytest.raises(AssertionError, match="when your teacher grades"):
+        checks.otter_check(A1, "q4", {"my_labels": HONEST}, hidden=True)
