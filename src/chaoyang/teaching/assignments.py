@@ -582,7 +582,8 @@ def main(argv: list[str] | None = None) -> int:
             except BlindSetError as error:
                 print(f"error: {error}", file=sys.stderr)
                 return 2
-            print(f"{BLIND_ASSIGNMENT}: blind passage from the private blind set {blind.path}" if blind else PUBLIC_GOLD)
+            print(f"{BLIND_ASSIGNMENT}: blind passage from the private blind set {blind.path}" if blind
+                  else PUBLIC_GOLD)
         for folder in build(args.only, args.out, run_tests=not args.no_run_tests, with_wheel=not args.no_wheel,
                             secret=secret, blind_set=blind):
             print(f"built {folder} (+ {folder.name}.zip)")

@@ -75,7 +75,6 @@ NOT_ISOLATED = ("WARNING: submissions will NOT be isolated ({reason}). Each note
                 "files. Grade on Linux with bubblewrap (apt-get install bubblewrap) for marks you can trust.")
 
 
-
 class GradingError(ChaoyangError, RuntimeError):
     """The batch cannot start or cannot be trusted (no secret, no submissions, the grader's code
     differs from its manifest, the submissions changed); the message says what to do."""
@@ -343,7 +342,7 @@ def grade(assignment: str, submissions: Path, *, out_root: Path = GRADES_DIR, se
 
 
 def _blind_set(assignment: str, blind_set, say):
-    """The blind set a run uses (None) and the gradebook's ``blind_gold`` ("private", "public", or None: not a1)."""
+    """The blind set a run uses (or None) and the gradebook's ``blind_gold``: "private", "public", or None (not a1)."""
     from chaoyang.teaching.blindset import ASSIGNMENT as BLIND_ASSIGNMENT, PUBLIC_GOLD, resolve
 
     if assignment != BLIND_ASSIGNMENT:

@@ -498,7 +498,8 @@ def student_files(assignment: str, student_id: str, secret: bytes, dest: Path, *
     ...     json.loads(files["variant.json"].read_text())["params"]["seed"]
     9106
     """
-    return write_files(derive(assignment, student_id, secret, per_student=per_student, blind_set=blind_set), dest)
+    variant = derive(assignment, student_id, secret, per_student=per_student, blind_set=blind_set)
+    return write_files(variant, dest)
 
 
 def open_variant(assignment: str, folder="data"):
