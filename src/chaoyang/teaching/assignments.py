@@ -19,6 +19,10 @@ built from the zip, and Gradescope, grade with the same kit and stack as the tes
 With a course secret (``CHAOYANG_COURSE_SECRET`` or ``--secret-file``) the student folder and zip
 also hold ``data/``: the course variant's ``variant.json`` and data files
 (:mod:`chaoyang.teaching.variants`); without one, students' notebooks use the public practice variant.
+With an instructor-private blind set as well (``CHAOYANG_BLIND_SET`` or ``--blind-set``,
+:mod:`chaoyang.teaching.blindset`), a1's ``data/`` holds the passage students code blind
+(``blind_passage.json``: its text, never its coding); without one, a1's blind passage is a kit
+transcript whose gold coding is public, and the build says so.
 
 Nothing generated is committed (``_build/`` is ignored).
 
@@ -29,7 +33,7 @@ for them in any text: student notebooks, the student zip, the book's sources or 
 
 Command line (what ``make assignments`` calls)::
 
-    python -m chaoyang.teaching.assignments build [--only NAME ...] [--out DIR] [--no-run-tests]
+    python -m chaoyang.teaching.assignments build [--only NAME ...] [--out DIR] [--no-run-tests] [--blind-set DIR]
     python -m chaoyang.teaching.assignments scan [PATH ...]
 
 Examples
@@ -128,7 +132,8 @@ def get(name: str, exercises_dir: Path = EXERCISES_DIR) -> Assignment:
 
 # ---------------------------------------------------------------------------------------------- build
 def build_one(assignment: Assignment, out_dir: Path = BUILD_DIR, *, run_tests: bool = True,
-              python: str = sys.executable, wheel: Path | None = None, secret: bytes | None = None) -> Path:
+              python: str = sys.executable, wheel: Path | None = None, secret: bytes | None = None,
+              blind_set=None) -> Path:
     """Run ``otter assign`` on one master notebook and lay out the result.
 
     Parameters
@@ -147,6 +152,9 @@ def build_one(assignment: Assignment, out_dir: Path = BUILD_DIR, *, run_tests: b
         one with :func:`build_wheel`).
     secret : bytes, optional
         Course secret: the student folder gets ``data/`` with the course variant.
+    blind_set : BlindSet or path-like, optional
+        a1 with a secret: the private blind set its blind passage comes from (default
+        ``$CHAOYANG_BLIND_SET``; :mod:`chaoyang.teaching.blindset`).
 
     Returns
     -------
@@ -183,7 +191,8 @@ def build_one(assignment: Assignment, out_dir: Path = BUILD_DIR, *, run_tests: b
         if secret:
             from chaoyang.teaching.variants import student_files
 
-            student_files(assignment.name, "course", secret, dist / "student" / "data", per_student=False)
+            student_files(assignment.name, "course", secret, dist / "student" / "data", per_student=False,
+                          blind_set=blind_set)
         if target.exists():
             shutil.rmtree(target)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -201,7 +210,7 @@ def build_one(assignment: Assignment, out_dir: Path = BUILD_DIR, *, run_tests: b
 
 
 def build(names: list[str] | None = None, out_dir: Path = BUILD_DIR, *, run_tests: bool = True,
-          with_wheel: bool = True, secret: bytes | None = None) -> list[Path]:
+          with_wheel: bool = True, secret: bytes | None = None, blind_set=None) -> list[Path]:
     """Build every assignment (or those in ``names``); see :func:`build_one`.
 
     Parameters
@@ -210,6 +219,8 @@ def build(names: list[str] | None = None, out_dir: Path = BUILD_DIR, *, run_test
         Build the kit's wheel once (:func:`build_wheel`) and put it into every autograder zip.
     secret : bytes, optional
         Course secret: every student folder gets the course variant's ``data/``.
+    blind_set : BlindSet or path-like, optional
+        a1's private blind set (see :func:`build_one`).
 
     Returns
     -------
@@ -218,7 +229,8 @@ def build(names: list[str] | None = None, out_dir: Path = BUILD_DIR, *, run_test
     """
     chosen = discover() if not names else [get(n) for n in names]
     wheel = build_wheel(Path(out_dir) / "_wheel") if with_wheel else None
-    return [build_one(a, out_dir, run_tests=run_tests, wheel=wheel, secret=secret) for a in chosen]
+    return [build_one(a, out_dir, run_tests=run_tests, wheel=wheel, secret=secret, blind_set=blind_set)
+            for a in chosen]
 
 
 def colab_install_line() -> str:
@@ -543,6 +555,8 @@ def main(argv: list[str] | None = None) -> int:
     build_parser.add_argument("--no-wheel", action="store_true", help="do not put the kit's wheel into the autograder zips")
     build_parser.add_argument("--secret-file", type=Path, default=None,
                               help="course secret file (else CHAOYANG_COURSE_SECRET; none: practice variant)")
+    build_parser.add_argument("--blind-set", type=Path, default=None,
+                              help="a1: private blind set folder, outside the repository (else CHAOYANG_BLIND_SET)")
     scan_parser = sub.add_parser("scan", help="look for solution lines in the book, the site and student builds")
     scan_parser.add_argument("paths", nargs="*", type=Path)
     args = parser.parse_args(argv)
@@ -559,8 +573,19 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("student data: the course variant (secret set)" if secret else
                   "student data: none (no course secret): students' notebooks use the public practice variant")
+        from chaoyang.teaching.blindset import ASSIGNMENT as BLIND_ASSIGNMENT, PUBLIC_GOLD, BlindSetError, resolve
+
+        blind = None
+        if secret and (not args.only or BLIND_ASSIGNMENT in args.only):
+            try:
+                blind = resolve(args.blind_set)
+            except BlindSetError as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 2
+            print(f"{BLIND_ASSIGNMENT}: blind passage from the private blind set {blind.path}" if blind
+                  else PUBLIC_GOLD)
         for folder in build(args.only, args.out, run_tests=not args.no_run_tests, with_wheel=not args.no_wheel,
-                            secret=secret):
+                            secret=secret, blind_set=blind):
             print(f"built {folder} (+ {folder.name}.zip)")
         leaks = scan_publication()
     else:

@@ -7,7 +7,9 @@
     One row per student and question: ``student_id``, ``student_name``, ``question``, ``points``, ``possible``,
     ``total`` (the student's total over all questions), ``late`` (``true``/``false``/empty when unknown),
     ``isolated`` (``true`` only if the notebook ran in the sandbox; ``false`` when it ran unisolated; empty when it
-    did not run), ``error`` (why points are missing, else empty). A student whose submission could not be run
+    did not run), ``blind_gold`` (assignment a1 only: ``public`` when the passage coded blind was a kit transcript,
+    whose gold coding students can copy; ``private`` when it came from the instructor's blind set,
+    :mod:`chaoyang.teaching.blindset`; empty for other assignments), ``error`` (why points are missing, else empty). A student whose submission could not be run
     still gets a row per question, with zero points and the reason.
 ``canvas_import.csv``
     Canvas's gradebook import format: ``Student``, ``ID``, ``SIS User ID``, ``SIS Login ID``, ``Section`` and one
@@ -68,6 +70,7 @@ __all__ = ["GRADES_DIR", "GRADEBOOK_COLUMNS", "CANVAS_COLUMNS", "MOODLE_COLUMNS"
 GRADES_DIR = Path(__file__).resolve().parents[3] / "_build" / "grades"
 
 GRADEBOOK_COLUMNS = ("student_id", "student_name", "question", "points", "possible", "total", "late", "isolated",
+                     "blind_gold",
                      "error")
 CANVAS_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 MOODLE_COLUMNS = ("Identifier", "Full name", "Grade", "Last modified (grade)")
@@ -159,7 +162,7 @@ def _default_forbidden(assignment: str) -> set[str]:
 
 
 def write_run(grades: list[SubmissionGrade], out_root: Path, *, assignment: str, deadline: datetime | None = None,
-              now: datetime | None = None, forbidden=()) -> Path:
+              now: datetime | None = None, forbidden=(), blind_gold: str | None = None) -> Path:
     """Write one dated grading run (gradebook, LMS import files, feedback pages) and return its folder.
 
     Parameters
@@ -177,6 +180,9 @@ def write_run(grades: list[SubmissionGrade], out_root: Path, *, assignment: str,
     forbidden : iterable of str
         Strings no feedback page may contain (hidden-test source, expected values), in addition to the hidden-test
         and solution lines of the assignment's master when it is in ``exercises/``.
+    blind_gold : {"public", "private"}, optional
+        a1: whether the gold coding of the passage coded blind is public in the kit (the ``blind_gold``
+        column and ``run.json``); None for other assignments.
 
     Returns
     -------
@@ -195,6 +201,8 @@ def write_run(grades: list[SubmissionGrade], out_root: Path, *, assignment: str,
                             "e.g. 'a3_mediation'")
     deadline = _check_time(deadline, "deadline")
     now = _check_time(now, "now") or datetime.now(timezone.utc)
+    if blind_gold not in (None, "public", "private"):
+        raise ArgumentError(f"blind_gold={blind_gold!r} must be 'public', 'private' or None")
     grades = sorted(grades, key=lambda g: _natural_key(g.submission.student_id))
     for grade in grades:
         if not isinstance(grade, SubmissionGrade):
@@ -224,7 +232,7 @@ def write_run(grades: list[SubmissionGrade], out_root: Path, *, assignment: str,
             got = by_name.get(question)
             rows.append([grade.submission.student_id, grade.submission.student_name, question,
                          _num(got.points if got else 0.0), _num(got.possible if got else possible),
-                         _num(grade.total), _bool(late), isolated, error])
+                         _num(grade.total), _bool(late), isolated, blind_gold or "", error])
     canvas_rows = [[g.submission.student_name or g.submission.student_id,
                     g.submission.student_id if g.submission.student_id.isdigit() else "", "", "", "", _num(g.total)]
                    for g in grades]
@@ -241,6 +249,7 @@ def write_run(grades: list[SubmissionGrade], out_root: Path, *, assignment: str,
         "not_run": [g.submission.student_id for g in grades if g.run is None],
         "ran_unisolated": [g.submission.student_id for g in grades if g.run is not None and not g.run.isolated],
         "late": [g.submission.student_id for g, late in zip(grades, lates) if late],
+        "blind_gold": blind_gold,
         "feedback": {g.submission.student_id: f"feedback/{stem}.html" for g, stem in zip(grades, stems)},
     }
 
@@ -309,8 +318,8 @@ def read_gradebook(path: Path) -> list[dict]:
     --------
     >>> import tempfile
     >>> path = Path(tempfile.mkdtemp()) / "gradebook.csv"
-    >>> _ = path.write_text("student_id,student_name,question,points,possible,total,late,isolated,error\\n"
-    ...                     "7,Wang,q1,1.5,2,1.5,,,\\n")
+    >>> _ = path.write_text("student_id,student_name,question,points,possible,total,late,isolated,blind_gold,error\\n"
+    ...                     "7,Wang,q1,1.5,2,1.5,,,,\\n")
     >>> read_gradebook(path)[0]["points"]
     1.5
     """

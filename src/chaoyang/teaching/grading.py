@@ -27,7 +27,7 @@ Command line (what ``make grade`` calls)::
 
     python -m chaoyang.teaching.grading ASSIGNMENT SUBMISSIONS [--layout auto|folder|canvas|moodle]
         [--secret-file PATH] [--deadline 2027-03-01T23:59+08:00] [--timeout 600] [--memory-mb 4096]
-        [--isolation auto|bwrap|none] [--out _build/grades]
+        [--isolation auto|bwrap|none] [--out _build/grades] [--blind-set FOLDER]
     python -m chaoyang.teaching.grading write-manifest [--manifest PATH]
 
 The older otter path (``otter run`` with the assignment's autograder zip, in a child process, not
@@ -53,8 +53,9 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -220,7 +221,7 @@ class Stages:
 def grade(assignment: str, submissions: Path, *, out_root: Path = GRADES_DIR, secret_file: Path | None = None,
           layout: str = "auto", deadline: datetime | None = None, timeout: float = DEFAULT_TIMEOUT,
           memory_mb: int = DEFAULT_MEMORY_MB, isolation: str = "auto", manifest: Path | None = MANIFEST,
-          stages: Stages | None = None, progress=print, **limits) -> Path:
+          stages: Stages | None = None, progress=print, blind_set=None, **limits) -> Path:
     """Grade every submission of ``assignment`` and write a new dated run folder.
 
     Parameters
@@ -250,6 +251,10 @@ def grade(assignment: str, submissions: Path, *, out_root: Path = GRADES_DIR, se
         The pipeline's functions (default :meth:`Stages.default`).
     progress : callable or None
         Receives one line per submission and the warnings.
+    blind_set : path-like or BlindSet, optional
+        a1 only: the instructor's private blind set (:mod:`chaoyang.teaching.blindset`; default
+        ``$CHAOYANG_BLIND_SET``), read here, outside the sandbox. Without one a1 is graded on a kit
+        transcript, and the console and the gradebook's ``blind_gold`` column say its gold is public.
     **limits
         ``max_procs`` and ``disk_mb``, passed to :func:`chaoyang.teaching.sandbox.run_notebook`.
 
@@ -262,7 +267,10 @@ def grade(assignment: str, submissions: Path, *, out_root: Path = GRADES_DIR, se
     ------
     GradingError
         No secret, no submissions, the grader's code differs from the manifest or changed during an
-        unisolated run, bubblewrap required but unusable, or the submissions changed.
+        unisolated run, bubblewrap required but unusable, the blind set lies where the sandbox can
+        read it, or the submissions changed.
+    chaoyang.teaching.blindset.BlindSetError
+        The blind set is invalid (the message names the file, row and value).
     """
     say = progress or (lambda _line: None)
     stages = stages or Stages.default()
@@ -274,6 +282,10 @@ def grade(assignment: str, submissions: Path, *, out_root: Path = GRADES_DIR, se
     if deadline is not None and deadline.tzinfo is None:
         raise GradingError(f"deadline {deadline.isoformat()} has no time zone; give one, e.g. 2027-03-01T23:59+08:00")
     secret = stages.load_secret(secret_file)
+    blind, gold = _blind_set(assignment, blind_set, say)
+    if blind is not None:
+        stages = replace(stages, student_files=partial(stages.student_files, blind_set=blind),
+                         grade_answers=partial(stages.grade_answers, blind_set=blind))
     integrity = check_manifest(manifest, assignment=assignment)
     if integrity["manifest"] is None and manifest is not None:
         say(f"note: no grading manifest at {manifest}; the grader's code hashes are recorded in the run's "
@@ -284,6 +296,8 @@ def grade(assignment: str, submissions: Path, *, out_root: Path = GRADES_DIR, se
     mode = "bwrap" if reason is None else "none"
     if mode == "none":
         say(NOT_ISOLATED.format(reason=reason))
+        if blind is not None:
+            say(f"WARNING: unisolated notebooks can read the blind set {blind.path} with your user's rights")
     before = folder_digest(submissions)
     found = list(stages.read_submissions(submissions, layout=layout))
     if not found:
@@ -297,25 +311,56 @@ def grade(assignment: str, submissions: Path, *, out_root: Path = GRADES_DIR, se
         possible = sum(q.possible for q in result.questions)
         status = f"error: {result.error}" if result.error else "ok"
         flag = "" if result.run is None or result.run.isolated else " [NOT ISOLATED]"
+        flag += " [BLIND GOLD PUBLIC]" if gold == "public" else ""
         say(f"{submission.student_id}: {result.total:g} / {possible:g} ({status}){flag}")
         if mode == "none" and code_hashes() != integrity["code"]:
             raise GradingError(f"the grader's code changed while {submission.student_id}'s notebook ran unisolated; "
                                "no gradebook was written. Restore the kit (git checkout / reinstall) and grade on "
                                "Linux with bubblewrap")
     changed = folder_digest(submissions) != before
-    run_dir = Path(stages.write_run(grades, Path(out_root), assignment=assignment, deadline=deadline))
+    extra = {"blind_gold": gold} if gold else {}
+    run_dir = Path(stages.write_run(grades, Path(out_root), assignment=assignment, deadline=deadline, **extra))
     record = {"assignment": assignment, "isolation": "bubblewrap" if mode == "bwrap" else f"none ({reason})",
               "timeout_s": timeout, "memory_mb": memory_mb, **limits, "submissions": str(submissions),
               "submissions_sha256": hashlib.sha256(json.dumps(before, sort_keys=True).encode()).hexdigest(),
               "submissions_unchanged": not changed, "manifest": integrity["manifest"],
               "code_sha256": integrity["code"], "assignment_sha256": integrity["assignment"]}
+    if gold:
+        record["blind_set"] = ({"path": str(blind.path), "sha256": blind.digest} if blind is not None
+                               else "none: the blind passage's gold coding is public in the kit")
     (run_dir / "integrity.json").write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
     if changed:
         raise GradingError(f"{submissions} changed during grading: do not trust the run in {run_dir}; "
                            "restore the submissions from the LMS and grade again with bubblewrap")
     if mode == "none":
         say(NOT_ISOLATED.format(reason=reason))
+    if gold == "public":
+        from chaoyang.teaching.blindset import PUBLIC_GOLD
+
+        say(PUBLIC_GOLD)
     return run_dir
+
+
+def _blind_set(assignment: str, blind_set, say):
+    """The blind set a run uses (or None) and the gradebook's ``blind_gold``: "private", "public", or None (not a1)."""
+    from chaoyang.teaching.blindset import ASSIGNMENT as BLIND_ASSIGNMENT, PUBLIC_GOLD, resolve
+
+    if assignment != BLIND_ASSIGNMENT:
+        if blind_set is not None:
+            say(f"note: a blind set is used by {BLIND_ASSIGNMENT} only; ignored for {assignment}")
+        return None, None
+    blind = resolve(blind_set)
+    if blind is None:
+        say(PUBLIC_GOLD)
+        return None, "public"
+    for bound in sandbox.bound_host_paths():
+        bound = Path(bound).resolve()
+        if blind.path == bound or bound in blind.path.parents:
+            raise GradingError(f"the blind set {blind.path} lies in {bound}, which the grading sandbox binds "
+                               "read-only: notebooks could read its coding. Move it elsewhere (e.g. "
+                               "~/.config/chaoyang/blind-set)")
+    say(f"blind set: {blind.path} ({len(blind.ids)} passage(s)); its coding is read here, outside the sandbox")
+    return blind, "private"
 
 
 def grade_submission_sandboxed(submission: Submission, assignment: str, secret: bytes, names: list[str],
@@ -462,7 +507,7 @@ def grade_submission(submission: Path, zip_path: Path, questions: dict[str, floa
             shutil.copyfile(zip_path, zip_copy)
         except OSError as error:
             return SubmissionResult(student, zero, f"cannot copy the submission: {error}")
-        env = {**{k: v for k, v in os.environ.items() if k != "CHAOYANG_COURSE_SECRET"}, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+        env = {**{k: v for k, v in os.environ.items() if k not in ("CHAOYANG_COURSE_SECRET", "CHAOYANG_BLIND_SET")}, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
         command = [python, "-m", "otter", "run", "--no-logo", "-a", str(zip_copy), "-o", str(out), str(copy)]
         # A new session puts otter, its kernel and anything the notebook starts in one process
@@ -583,6 +628,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None,
                         help="root of the dated run folders (default _build/grades); with --autograder: the CSV")
     parser.add_argument("--manifest", type=Path, default=MANIFEST, help="grading manifest written at build time")
+    parser.add_argument("--blind-set", type=Path, default=None,
+                        help="a1: folder of the private blind set, outside the repository (else $CHAOYANG_BLIND_SET)")
     parser.add_argument("--autograder", type=Path, default=None,
                         help="grade with `otter run` and this autograder zip instead (NOT sandboxed)")
     args = parser.parse_args(argv)
@@ -597,7 +644,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         run_dir = grade(args.assignment, args.submissions, out_root=args.out or GRADES_DIR,
                         secret_file=args.secret_file, layout=args.layout, deadline=deadline, timeout=args.timeout,
-                        memory_mb=args.memory_mb, isolation=args.isolation, manifest=args.manifest)
+                        memory_mb=args.memory_mb, isolation=args.isolation, manifest=args.manifest,
+                        blind_set=args.blind_set)
     except ChaoyangError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -157,6 +157,21 @@ def _package_dir() -> str:
     return os.path.dirname(os.path.abspath(chaoyang.__file__))
 
 
+def bound_host_paths() -> list[str]:
+    """The host folders and files a bubblewrap sandbox binds read-only (system, ``/etc`` files, Python, the kit).
+
+    Anything private the grader reads (a blind set, a secret file) must lie outside all of them;
+    :func:`chaoyang.teaching.grading.grade` refuses a blind set that does not.
+
+    Examples
+    --------
+    >>> "/usr" in bound_host_paths()
+    True
+    """
+    return [p for p in _SYSTEM_DIRS if os.path.isdir(p) and not os.path.islink(p)] + \
+        [p for p in _ETC if os.path.exists(p)] + _python_dirs() + [_package_dir()]
+
+
 def _pythonpath() -> str:
     return os.path.dirname(_package_dir())
 

@@ -21,7 +21,9 @@ the public master notebooks, for self-learners. Grading refuses it
 What a student's notebook reads is written by :func:`student_files` into ``data/``:
 ``variant.json`` (the question parameters only — never the planted truth, the world's loadings
 or the secret) and the data files of the assignment (``survey.csv``; ``coding_gold.csv`` for
-a1, without the hold-out transcripts coded blind).
+a1, without the hold-out transcripts coded blind, and, when the instructor gives a private blind
+set, ``blind_passage.json``: the text of the passage coded blind, never its coding —
+:mod:`chaoyang.teaching.blindset`).
 
 Examples
 --------
@@ -128,6 +130,9 @@ class Variant:
         Seed of the variant's survey draw.
     tag : str
         Eight hex characters naming the variant (a hash of the digest; reveals nothing).
+    blind : chaoyang.teaching.blindset.BlindSet or None
+        a1 only: the instructor's private blind set its blind passage comes from (never written for
+        students but the passage's text), or None when the passage is a kit transcript.
     """
 
     assignment: str
@@ -136,6 +141,7 @@ class Variant:
     world: object = field(repr=False)
     data_seed: int = 0
     tag: str = "practice"
+    blind: object = field(default=None, repr=False)
 
     @property
     def is_practice(self) -> bool:
@@ -147,6 +153,20 @@ class Variant:
 
 
 # ------------------------------------------------------------------------------------------ secret
+def inside_repository(path) -> Path | None:
+    """The repository ``path`` lies in (or is), else None: nothing private (the course secret, a blind set)
+    belongs in the checkout students clone.
+
+    Examples
+    --------
+    >>> inside_repository("/") is None
+    True
+    """
+    repo = Path(__file__).resolve().parents[3]
+    path = Path(path).expanduser().resolve()
+    return repo if (repo / ".git").exists() and (path == repo or repo in path.parents) else None
+
+
 def load_secret(secret_file=None) -> bytes:
     """The course secret, from ``secret_file`` or else the ``CHAOYANG_COURSE_SECRET`` variable.
 
@@ -176,8 +196,8 @@ def load_secret(secret_file=None) -> bytes:
     """
     if secret_file is not None:
         path = Path(secret_file).expanduser().resolve()
-        repo = Path(__file__).resolve().parents[3]
-        if (repo / ".git").exists() and (path == repo or repo in path.parents):
+        repo = inside_repository(path)
+        if repo is not None:
             raise VariantError(f"the secret file {path} lies inside the repository {repo}, which students can "
                                "clone; keep it elsewhere (e.g. ~/.config/chaoyang/course-secret)")
         if not path.is_file():
@@ -218,7 +238,8 @@ def _check_assignment(assignment: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------ derive
-def derive(assignment: str, student_id: str | None, secret: bytes | None, *, per_student: bool | None = None) -> Variant:
+def derive(assignment: str, student_id: str | None, secret: bytes | None, *, per_student: bool | None = None,
+           blind_set=None) -> Variant:
     """The variant of ``assignment`` for a course (or one student), or the practice variant.
 
     Parameters
@@ -231,6 +252,10 @@ def derive(assignment: str, student_id: str | None, secret: bytes | None, *, per
         The course secret (:func:`load_secret`); None or empty gives the practice variant.
     per_student : bool, optional
         One variant per student; default from ``CHAOYANG_VARIANT_SCOPE`` ("course").
+    blind_set : BlindSet or path-like, optional
+        a1 only: the instructor's private blind set (:mod:`chaoyang.teaching.blindset`); default
+        ``$CHAOYANG_BLIND_SET``, else none (the blind passage is a kit transcript, whose gold
+        coding is public). The practice variant never uses one.
 
     Returns
     -------
@@ -254,11 +279,24 @@ def derive(assignment: str, student_id: str | None, secret: bytes | None, *, per
     scope = _scope(student_id, per_student)
     digest = hmac.new(bytes(secret), f"{assignment}\0{scope}".encode("utf-8"), hashlib.sha256).digest()
     rng = np.random.default_rng(int.from_bytes(digest, "big"))
-    tag = hashlib.sha256(b"tag" + digest).hexdigest()[:8]
+    blind = None
+    if assignment == "a1_grounded_coding":
+        from chaoyang.teaching.blindset import resolve
+
+        blind = resolve(blind_set)
+    # A variant built on a blind set gets its own tag: the graders' caches and the student's
+    # variant.json then tell the two apart.
+    tag = hashlib.sha256(b"tag" + digest + (blind.digest.encode() if blind else b"")).hexdigest()[:8]
     data_seed = int(rng.integers(100_000, 2**31 - 1))
     world = _variant_world(rng) if assignment != "a1_grounded_coding" else DEFAULT_WORLD
-    params = _PARAMS[assignment](rng)
-    return Variant(assignment, "student" if scope != "course" else "course", params, world, data_seed, tag)
+    if assignment == "a1_grounded_coding":
+        # The blind-set passage is drawn from its own secret-derived stream, so that the other
+        # questions of the course's variant are the same with and without a blind set.
+        pick = np.random.default_rng(int.from_bytes(hashlib.sha256(b"blind" + digest).digest(), "big"))
+        params = _a1(rng, blind, pick)
+    else:
+        params = _PARAMS[assignment](rng)
+    return Variant(assignment, "student" if scope != "course" else "course", params, world, data_seed, tag, blind)
 
 
 def _variant_world(rng: np.random.Generator):
@@ -277,13 +315,35 @@ def _variant_world(rng: np.random.Generator):
                                  name="Chaoyang (an assignment variant)")
 
 
-def _a1(rng):
+def _answers(doc) -> list[int]:
+    return sorted({t["answer"] for t in doc["turns"] if t["speaker"] == "interviewee"})
+
+
+def _coded_windows(doc, coding) -> list[int]:
+    """Starts of the 6-answer windows of a blind-set passage holding at least one coded sentence."""
+    from chaoyang.data import load
+    from chaoyang.teaching.checks.a1 import reference_labels, sentence_units
+
+    category = {c["id"]: c["category"] for c in load("codebook")["codes"]}
+    answers = _answers(doc)
+    units = sentence_units(doc)
+    coded = {a for a, label in zip(units["answer"], reference_labels(units, coding, category)) if label != "NONE"}
+    return [i for i in range(len(answers) - 6 + 1) if coded & set(answers[i:i + 6])]
+
+
+def _a1(rng, blind_set=None, pick=None):
     from chaoyang.data import load
 
-    answers = {doc["id"]: sorted({t["answer"] for t in doc["turns"] if t["speaker"] == "interviewee"})
-               for doc in load("interviews")}
+    answers = {doc["id"]: _answers(doc) for doc in load("interviews")}
     blind = str(rng.choice(RANGES["a1_grounded_coding"]["blind_transcript"]))
     start = int(rng.integers(0, len(answers[blind]) - 6 + 1))
+    if blind_set is not None:
+        # Only windows with a coded sentence, so that kappa is defined (load_blind_set ensures one).
+        blind = str(blind_set.ids[int(pick.integers(0, len(blind_set.ids)))])
+        doc = blind_set.passages[blind]
+        answers = {blind: _answers(doc)}
+        windows = _coded_windows(doc, blind_set.coding)
+        start = windows[int(pick.integers(0, len(windows)))]
     label_pool = [f"T{i:02d}" for i in range(1, 25) if f"T{i:02d}" not in _SECOND_CODED and i != 3]
     kappa_pool = [t for t in _SECOND_CODED if t != "T12"]
     return {"label_transcript": str(rng.choice(label_pool)), "kappa_transcript": str(rng.choice(kappa_pool)),
@@ -384,7 +444,11 @@ def gold_without_holdouts():
 
 
 def write_files(variant: Variant, dest) -> dict[str, Path]:
-    """Write the variant's student files into ``dest`` (created); return relative name -> path."""
+    """Write the variant's student files into ``dest`` (created); return relative name -> path.
+
+    For a1 with a private blind set, ``blind_passage.json`` holds the passage's id, text and turns
+    (:meth:`chaoyang.teaching.blindset.BlindSet.public_passage`), never its coding.
+    """
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     files = {"variant.json": dest / "variant.json"}
@@ -395,11 +459,16 @@ def write_files(variant: Variant, dest) -> dict[str, Path]:
     if variant.assignment == "a1_grounded_coding":
         files["coding_gold.csv"] = dest / "coding_gold.csv"
         gold_without_holdouts().to_csv(files["coding_gold.csv"], index=False)
+        if variant.blind is not None:
+            files["blind_passage.json"] = dest / "blind_passage.json"
+            passage = variant.blind.public_passage(variant.params["blind_transcript"])
+            files["blind_passage.json"].write_text(json.dumps(passage, indent=1, ensure_ascii=False) + "\n",
+                                                   encoding="utf-8")
     return files
 
 
 def student_files(assignment: str, student_id: str, secret: bytes, dest: Path, *,
-                  per_student: bool | None = None) -> dict[str, Path]:
+                  per_student: bool | None = None, blind_set=None) -> dict[str, Path]:
     """Write the files a student's notebook reads (``variant.json`` and data) into ``dest``.
 
     Parameters
@@ -413,6 +482,8 @@ def student_files(assignment: str, student_id: str, secret: bytes, dest: Path, *
         Folder to write into (the notebook's ``data/``); created if missing.
     per_student : bool, optional
         Default from ``CHAOYANG_VARIANT_SCOPE``.
+    blind_set : BlindSet or path-like, optional
+        a1's private blind set (default ``$CHAOYANG_BLIND_SET``); see :func:`derive`.
 
     Returns
     -------
@@ -427,7 +498,8 @@ def student_files(assignment: str, student_id: str, secret: bytes, dest: Path, *
     ...     json.loads(files["variant.json"].read_text())["params"]["seed"]
     9106
     """
-    return write_files(derive(assignment, student_id, secret, per_student=per_student), dest)
+    variant = derive(assignment, student_id, secret, per_student=per_student, blind_set=blind_set)
+    return write_files(variant, dest)
 
 
 def open_variant(assignment: str, folder="data"):

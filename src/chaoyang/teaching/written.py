@@ -480,7 +480,8 @@ def merge_rubric_scores(run: Path, scores_csv: Path, key_csv: Path | None = None
             added.append(QuestionGrade(question, points, possible, (check,)))
         merged.append(replace(grade, questions=kept + tuple(added)))
     return write_run(merged, Path(run).parent.parent, assignment=meta["assignment"],
-                     deadline=datetime.fromisoformat(meta["deadline"]) if meta.get("deadline") else None, now=now)
+                     deadline=datetime.fromisoformat(meta["deadline"]) if meta.get("deadline") else None, now=now,
+                     blind_gold=meta.get("blind_gold"))
 
 
 def main(argv: list[str] | None = None) -> int:

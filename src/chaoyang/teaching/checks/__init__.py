@@ -74,7 +74,7 @@ def grade_variant(assignment: str, answers: dict, variant) -> tuple[QuestionGrad
 
 
 def grade_answers(assignment: str, answers: dict, *, student_id: str, secret: bytes,
-                  per_student: bool | None = None) -> tuple[QuestionGrade, ...]:
+                  per_student: bool | None = None, blind_set=None) -> tuple[QuestionGrade, ...]:
     """Grade one student's exported answers against the student's secret-derived variant.
 
     Parameters
@@ -90,6 +90,9 @@ def grade_answers(assignment: str, answers: dict, *, student_id: str, secret: by
         variant's answers are public, so grading it is refused.
     per_student : bool, optional
         Default from ``CHAOYANG_VARIANT_SCOPE``.
+    blind_set : BlindSet or path-like, optional
+        a1's private blind set (default ``$CHAOYANG_BLIND_SET``): question 4 is graded against its
+        coding (:mod:`chaoyang.teaching.blindset`).
 
     Returns
     -------
@@ -112,7 +115,8 @@ def grade_answers(assignment: str, answers: dict, *, student_id: str, secret: by
     if not secret:
         raise VariantError("grading needs the course secret (CHAOYANG_COURSE_SECRET or --secret-file): the practice "
                            "variant's answers are public, so grading it would reward copying")
-    return grade_variant(assignment, answers, derive(assignment, student_id, secret, per_student=per_student))
+    return grade_variant(assignment, answers, derive(assignment, student_id, secret, per_student=per_student,
+                                                     blind_set=blind_set))
 
 
 def _notebook_context(assignment: str, data="data") -> Context:

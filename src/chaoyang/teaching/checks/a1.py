@@ -73,6 +73,24 @@ def _corpus(ctx):
             "category": {c["id"]: c["category"] for c in codebook["codes"]}}
 
 
+def _blind(ctx, docs, gold):
+    """The blind passage and its reference coding (None where it is not known).
+
+    Grader with a private blind set: both from the set (read outside the sandbox). Student's
+    notebook with ``data/blind_passage.json``: the passage only (its coding stays with the
+    instructor). Otherwise a kit transcript and the kit's public gold coding.
+    """
+    p = ctx.params
+    variant = ctx.variant
+    if getattr(variant, "blind", None) is not None:
+        return variant.blind.passages[p["blind_transcript"]], variant.blind.coding
+    if ctx.data_dir is not None and (ctx.data_dir / "blind_passage.json").is_file():
+        import json
+
+        return json.loads((ctx.data_dir / "blind_passage.json").read_text(encoding="utf-8")), None
+    return docs[p["blind_transcript"]], gold
+
+
 def _ref(ctx):
     c = ctx.get("corpus", _corpus)
     p = ctx.params
@@ -80,11 +98,13 @@ def _ref(ctx):
 
     label_units = sentence_units(c["docs"][p["label_transcript"]])
     kappa_units = sentence_units(c["docs"][p["kappa_transcript"]])
-    blind_units = sentence_units(c["docs"][p["blind_transcript"]], answers=p["blind_answers"])
+    blind_doc, blind_coding = _blind(ctx, c["docs"], c["gold"])
+    blind_units = sentence_units(blind_doc, answers=p["blind_answers"])
     return {"gold_labels": reference_labels(label_units, c["gold"], c["category"]),
             "kappa": float(cohen_kappa_score(reference_labels(kappa_units, c["gold"], c["category"]),
                                              reference_labels(kappa_units, c["second"], c["category"]))),
-            "blind_gold": reference_labels(blind_units, c["gold"], c["category"]),
+            "blind_units": len(blind_units),
+            "blind_gold": None if blind_coding is None else reference_labels(blind_units, blind_coding, c["category"]),
             "categories": [x["id"] for x in c["codebook"]["categories"]],
             "labels": {x["id"]: x["label"] for x in c["codebook"]["categories"]},
             "n_codes": {x["id"]: sum(code["category"] == x["id"] for code in c["codebook"]["codes"])
@@ -131,7 +151,7 @@ def _q3_hidden(a, ctx):
 def _q4_public(a, ctx):
     m = a["my_labels"]
     need(isinstance(m, list), "my_labels must be the list built from my_coding (run the cell after your coding)")
-    need(len(m) == len(ref(ctx)["blind_gold"]), "my_labels needs one label per unit of the passage")
+    need(len(m) == ref(ctx)["blind_units"], "my_labels needs one label per unit of the passage")
     need(any(x != "NONE" for x in m), "code at least one sentence")
     need(set(m) <= set(ref(ctx)["categories"]) | {"NONE"}, "labels must be category ids of the codebook")
 
@@ -139,7 +159,9 @@ def _q4_public(a, ctx):
 def _q4_hidden(a, ctx):
     from sklearn.metrics import cohen_kappa_score
 
-    need(cohen_kappa_score(ref(ctx)["blind_gold"], list(a["my_labels"])) >= ctx.params["kappa_min"], "kappa")
+    gold = ref(ctx)["blind_gold"]
+    need(gold is not None, "the reference coding of this passage is the instructor's")
+    need(cohen_kappa_score(gold, list(a["my_labels"])) >= ctx.params["kappa_min"], "kappa")
 
 
 QUESTIONS = (
