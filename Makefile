@@ -26,7 +26,7 @@ help:
 	@echo "make test   run the whole test suite"
 	@echo "make data   regenerate datasets/ from the planted truth"
 	@echo "make bench  run the benchmarks in benchmarks/"
-	@echo "make assignments [SECRET_FILE=path]   otter assign every exercise into _build/assignments/ (student + course variant data + autograder zip with the kit's wheel + LMS zip) and write the grader's code manifest"
+	@echo "make assignments [SECRET_FILE=path] [BLIND_SET=folder]   otter assign every exercise into _build/assignments/ (student + course variant data + autograder zip with the kit's wheel + LMS zip) and write the grader's code manifest"
 	@echo "make grade ASSIGNMENT=<name> SUBMISSIONS=<folder|zip>   grade submissions in a sandbox into a new dated run in _build/grades/<name>/"
 	@echo "make district   run all of Chaoyang at 1:1 and store the comparison (benchmarks/results/district.json)"
 	@echo "make release   wheel + sdist (dist/), site, PDF, assignment bundle, then check version/changelog/citation agree"
@@ -95,19 +95,23 @@ district: $(STAMP)
 	$(BIN)/python -c "import sys; from chaoyang.sim.district import main; main(sys.argv[1:])" --out benchmarks/results/district.json
 
 # With a course secret (CHAOYANG_COURSE_SECRET or SECRET_FILE=path outside the repository) the student folders get
-# the course variant's data/; without one, students' notebooks use the public practice variant.
+# the course variant's data/; without one, students' notebooks use the public practice variant. BLIND_SET=<folder
+# outside the repository> (or CHAOYANG_BLIND_SET) gives a1 the instructor's private blind passages, whose coding the
+# public kit does not hold (python -m chaoyang.teaching.blindset template <folder> shows the format).
 assignments: $(STAMP)
-	$(BIN)/python -m chaoyang.teaching.assignments build $(if $(SECRET_FILE),--secret-file $(SECRET_FILE))
+	$(BIN)/python -m chaoyang.teaching.assignments build $(if $(SECRET_FILE),--secret-file $(SECRET_FILE)) $(if $(BLIND_SET),--blind-set $(BLIND_SET))
 	$(BIN)/python -m chaoyang.teaching.grading write-manifest
 
 # Each notebook runs in a bubblewrap sandbox (Debian: apt-get install bubblewrap); without one, grading
 # warns and marks every run "not isolated". Optional: LAYOUT=folder|canvas|moodle SECRET_FILE=<file outside
-# the repository> DEADLINE=2027-03-01T23:59+08:00 ISOLATION=bwrap|none TIMEOUT=<s per notebook> MEMORY_MB=<MB>.
+# the repository> DEADLINE=2027-03-01T23:59+08:00 ISOLATION=bwrap|none TIMEOUT=<s per notebook> MEMORY_MB=<MB>
+# BLIND_SET=<the private blind set a1 was built with>.
 GRADE_FLAGS = $(if $(LAYOUT),--layout $(LAYOUT)) $(if $(SECRET_FILE),--secret-file $(SECRET_FILE)) \
 	$(if $(DEADLINE),--deadline $(DEADLINE)) $(if $(ISOLATION),--isolation $(ISOLATION)) \
-	$(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(MEMORY_MB),--memory-mb $(MEMORY_MB))
+	$(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(MEMORY_MB),--memory-mb $(MEMORY_MB)) \
+	$(if $(BLIND_SET),--blind-set $(BLIND_SET))
 grade: $(STAMP)
-	@test -n "$(ASSIGNMENT)" -a -n "$(SUBMISSIONS)" || { echo "usage: make grade ASSIGNMENT=<name> SUBMISSIONS=<folder or Canvas zip> [LAYOUT=...] [SECRET_FILE=...] [DEADLINE=...] [ISOLATION=bwrap|none]"; exit 2; }
+	@test -n "$(ASSIGNMENT)" -a -n "$(SUBMISSIONS)" || { echo "usage: make grade ASSIGNMENT=<name> SUBMISSIONS=<folder or Canvas zip> [LAYOUT=...] [SECRET_FILE=...] [DEADLINE=...] [ISOLATION=bwrap|none] [BLIND_SET=...]"; exit 2; }
 	$(BIN)/python -m chaoyang.teaching.grading $(ASSIGNMENT) $(SUBMISSIONS) $(GRADE_FLAGS)
 
 # The release procedure is in CONTRIBUTING.md. Everything is rebuilt from scratch so the files published

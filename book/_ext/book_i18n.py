@@ -248,8 +248,9 @@ def _forget_renderer(app, doctree):
 def _glue_in_translations() -> None:
     """Let myst-nb's glue roles and directives find the page's glued values inside translated paragraphs.
 
-    myst-nb 1.4 reads them from ``document["nb_renderer"]``; a translated paragraph's document gets the
-    renderer of the page it belongs to. Installed for the translated editions only.
+    myst-nb 1.4 reads them from ``document["nb_renderer"]``; a translated paragraph's document is given the
+    renderer of the page it belongs to. Installed for the translated editions only; myst-nb is pinned
+    (requirements.txt) because this relies on how it stores the renderer.
     """
     from myst_nb.ext.glue import directives, roles, utils
 
@@ -258,7 +259,9 @@ def _glue_in_translations() -> None:
         return
 
     def retrieve_glue_data(document, key):
-        if "nb_renderer" not in document:
+        # Sphinx names a translated paragraph's document "<page>:<line>:<translated>"; myst-nb gives that
+        # document a renderer of its own, with no glued values.
+        if str(document.get("source", "")).endswith("<translated>"):
             env = getattr(document.settings, "env", None)
             renderer = _NOTEBOOK_RENDERERS.get(env.docname) if env is not None else None
             if renderer is not None:
