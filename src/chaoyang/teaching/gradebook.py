@@ -159,7 +159,7 @@ def _default_forbidden(assignment: str) -> set[str]:
 
 
 def write_run(grades: list[SubmissionGrade], out_root: Path, *, assignment: str, deadline: datetime | None = None,
-              now: datetime | None = None, forbidden=()) -> Path:
+              now: datetime | None = None, forbidden=(), lang: str = "en") -> Path:
     """Write one dated grading run (gradebook, LMS import files, feedback pages) and return its folder.
 
     Parameters
@@ -177,6 +177,9 @@ def write_run(grades: list[SubmissionGrade], out_root: Path, *, assignment: str,
     forbidden : iterable of str
         Strings no feedback page may contain (hidden-test source, expected values), in addition to the hidden-test
         and solution lines of the assignment's master when it is in ``exercises/``.
+    lang : str, default "en"
+        Language of the feedback pages (``"zh_CN"``: headings, check messages and hints in Chinese); the
+        gradebook and LMS files keep their English column names.
 
     Returns
     -------
@@ -207,8 +210,8 @@ def write_run(grades: list[SubmissionGrade], out_root: Path, *, assignment: str,
     # Render everything first, scan it, and only then create the run folder: a leak writes nothing.
     pages = {}
     for grade, late, stem in zip(grades, lates, stems):
-        pages[f"{stem}.md"] = feedback.render_markdown(grade, assignment=assignment, late=late)
-        pages[f"{stem}.html"] = feedback.render_html(grade, assignment=assignment, late=late)
+        pages[f"{stem}.md"] = feedback.render_markdown(grade, assignment=assignment, late=late, lang=lang)
+        pages[f"{stem}.html"] = feedback.render_html(grade, assignment=assignment, late=late, lang=lang)
     leaks = feedback.scan_for_leaks(pages, set(forbidden) | _default_forbidden(assignment))
     if leaks:
         shown = "; ".join(f"{label}: {text[:60]!r}" for label, text in leaks[:5])

@@ -220,7 +220,7 @@ class Stages:
 def grade(assignment: str, submissions: Path, *, out_root: Path = GRADES_DIR, secret_file: Path | None = None,
           layout: str = "auto", deadline: datetime | None = None, timeout: float = DEFAULT_TIMEOUT,
           memory_mb: int = DEFAULT_MEMORY_MB, isolation: str = "auto", manifest: Path | None = MANIFEST,
-          stages: Stages | None = None, progress=print, **limits) -> Path:
+          stages: Stages | None = None, progress=print, lang: str = "en", **limits) -> Path:
     """Grade every submission of ``assignment`` and write a new dated run folder.
 
     Parameters
@@ -250,6 +250,8 @@ def grade(assignment: str, submissions: Path, *, out_root: Path = GRADES_DIR, se
         The pipeline's functions (default :meth:`Stages.default`).
     progress : callable or None
         Receives one line per submission and the warnings.
+    lang : str, default "en"
+        Language of the students' feedback pages (``"zh_CN"`` for assignments built with ``--lang zh_CN``).
     **limits
         ``max_procs`` and ``disk_mb``, passed to :func:`chaoyang.teaching.sandbox.run_notebook`.
 
@@ -264,6 +266,9 @@ def grade(assignment: str, submissions: Path, *, out_root: Path = GRADES_DIR, se
         No secret, no submissions, the grader's code differs from the manifest or changed during an
         unisolated run, bubblewrap required but unusable, or the submissions changed.
     """
+    from chaoyang.teaching.catalogs import check_language
+
+    lang = check_language(lang)  # a wrong language fails before any notebook runs
     say = progress or (lambda _line: None)
     stages = stages or Stages.default()
     submissions = Path(submissions)
@@ -303,7 +308,8 @@ def grade(assignment: str, submissions: Path, *, out_root: Path = GRADES_DIR, se
                                "no gradebook was written. Restore the kit (git checkout / reinstall) and grade on "
                                "Linux with bubblewrap")
     changed = folder_digest(submissions) != before
-    run_dir = Path(stages.write_run(grades, Path(out_root), assignment=assignment, deadline=deadline))
+    language = {"lang": lang} if lang != "en" else {}
+    run_dir = Path(stages.write_run(grades, Path(out_root), assignment=assignment, deadline=deadline, **language))
     record = {"assignment": assignment, "isolation": "bubblewrap" if mode == "bwrap" else f"none ({reason})",
               "timeout_s": timeout, "memory_mb": memory_mb, **limits, "submissions": str(submissions),
               "submissions_sha256": hashlib.sha256(json.dumps(before, sort_keys=True).encode()).hexdigest(),
@@ -583,6 +589,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None,
                         help="root of the dated run folders (default _build/grades); with --autograder: the CSV")
     parser.add_argument("--manifest", type=Path, default=MANIFEST, help="grading manifest written at build time")
+    parser.add_argument("--lang", default="en", help="language of the feedback pages: en (default) or zh_CN")
     parser.add_argument("--autograder", type=Path, default=None,
                         help="grade with `otter run` and this autograder zip instead (NOT sandboxed)")
     args = parser.parse_args(argv)
@@ -597,7 +604,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         run_dir = grade(args.assignment, args.submissions, out_root=args.out or GRADES_DIR,
                         secret_file=args.secret_file, layout=args.layout, deadline=deadline, timeout=args.timeout,
-                        memory_mb=args.memory_mb, isolation=args.isolation, manifest=args.manifest)
+                        memory_mb=args.memory_mb, isolation=args.isolation, manifest=args.manifest, lang=args.lang)
     except ChaoyangError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
