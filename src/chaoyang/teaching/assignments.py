@@ -61,6 +61,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chaoyang.errors import ChaoyangError, UnknownNameError
+from chaoyang.teaching.catalogs import N_
 
 #: Repository root: the folder holding ``exercises/`` next to ``src/``.
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -348,6 +349,10 @@ if importlib.util.find_spec("chaoyang") is None:
     {install}"""
 
 
+#: The markdown otter puts where a written answer's model answer was (translated in other languages).
+OTTER_ANSWER_PLACEHOLDER = N_("_Type your answer here, replacing this text._")
+
+
 def portable_student_notebook(path: Path, name: str, lang: str = "en") -> None:
     """Make a student notebook work on Google Colab and under any file name.
 
@@ -355,7 +360,8 @@ def portable_student_notebook(path: Path, name: str, lang: str = "en") -> None:
     name (a renamed "Copy of ..." breaks it) and refuses metadata tests on Colab; the public checks
     live in the kit, so the notebook's ``grader`` becomes :class:`chaoyang.teaching.checks.StudentChecks`
     (same ``grader.check("q1")`` cells, same messages as the kit's grader). A first cell installs the
-    kit where it is missing (Colab), with the install line of the configured repository URL.
+    kit where it is missing (Colab), with the install line of the configured repository URL. In another
+    ``lang`` the grader reports in that language and otter's answer placeholder is translated.
     """
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
     cells = nb["cells"]
@@ -367,6 +373,13 @@ def portable_student_notebook(path: Path, name: str, lang: str = "en") -> None:
     if len(init) != 1:
         raise AssignmentError(f"{path}: expected one otter initialisation cell, found {len(init)}")
     cells[init[0]]["source"] = GRADER_CELL.format(name=name, lang="" if lang == "en" else f', lang="{lang}"')
+    if lang != "en":  # otter's placeholder for written answers, in the notebook's language
+        from chaoyang.teaching.catalogs import translator
+
+        placeholder = translator("teaching", lang, strict=True)(OTTER_ANSWER_PLACEHOLDER)
+        for cell in cells:
+            if cell["cell_type"] == "markdown" and source(cell).strip() == OTTER_ANSWER_PLACEHOLDER:
+                cell["source"] = placeholder
     install = {"cell_type": "code", "execution_count": None, "metadata": dict(cells[init[0]].get("metadata", {})),
                "outputs": [], "source": INSTALL_CELL.format(install=colab_install_line())}
     if "id" in cells[init[0]]:  # nbformat 4.5 cells carry ids; otter's 4.4 notebooks do not

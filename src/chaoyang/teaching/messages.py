@@ -9,7 +9,8 @@ records; they are translated where they are shown (:func:`chaoyang.teaching.feed
 
 - the message of every ``need(condition, "message")`` in ``chaoyang/teaching/checks/``;
 - the ``hint=`` of every ``Check`` and the name of every public ``Check``;
-- every ``N_("…")`` of the teaching package (feedback pages, the notebook's check report, common messages).
+- every ``N_("…")`` of the teaching package (feedback pages, the notebook's check report, common messages, the
+  placeholder of written answers in student notebooks).
 
 An f-string becomes a template: ``f"found {len(bars)} bars"`` is the message ``"found {value} bars"``, which
 :func:`chaoyang.teaching.catalogs.translator` matches against the formatted text.
@@ -33,7 +34,7 @@ __all__ = ["teaching_messages", "SOURCES"]
 _PACKAGE = Path(__file__).resolve().parent
 
 #: The files whose student-visible texts are collected.
-SOURCES = tuple(sorted((_PACKAGE / "checks").glob("*.py"))) + (_PACKAGE / "feedback.py",)
+SOURCES = tuple(sorted((_PACKAGE / "checks").glob("*.py"))) + (_PACKAGE / "feedback.py", _PACKAGE / "assignments.py")
 
 
 def _text(node) -> str | None:
