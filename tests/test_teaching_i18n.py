@@ -136,7 +136,9 @@ def test_catalog_is_translated_with_the_glossary_and_the_markup(domain):
             placeholders = sorted(re.findall(r"\{[a-z_0-9]+\}", entry.msgid))
             if placeholders != sorted(re.findall(r"\{[a-z_0-9]+\}", entry.msgstr)):
                 problems.append(f"placeholders {placeholders}: {entry.msgid[:50]}")
-            if not CJK.search(entry.msgstr) and entry.msgstr != entry.msgid:
+            # a message with English words must come back in Chinese (formulas and symbols alone may stay)
+            if len(re.findall(r"\b(?!(?:CR|AVE|WIL|NONE)\b)[A-Za-z]{3,}\b", entry.msgid)) >= 2 and \
+                    not CJK.search(entry.msgstr):
                 problems.append(f"no Chinese in the translation: {entry.msgid[:50]}")
     assert problems == []
 
