@@ -293,3 +293,30 @@ def test_chinese_assignment_grader_cell_runs(built_pair):
     exec(cell, namespace)  # noqa: S102 - our own generated cell
     assert namespace["grader"].lang == "zh_CN"
     assert CJK.search(repr(namespace["grader"].check("q1", {})))
+
+
+def test_sphinx_build_with_language_zh_cn_renders_the_quiz_in_chinese(tmp_path):
+    """The directive reads Sphinx's ``language`` (the Chinese edition passes ``-D language=zh_CN``)."""
+    import subprocess
+
+    from bs4 import BeautifulSoup
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(f"import sys\nsys.path.insert(0, {str(ROOT / 'book' / '_ext')!r})\n"
+                                 "extensions = ['myst_parser', 'quiz']\nproject = 'tiny'\n", encoding="utf-8")
+    (src / "index.md").write_text("# Tiny\n\n## Quiz\n\n```{quiz} /08_evolutionary_game.yml\n```\n", encoding="utf-8")
+    (src / "08_evolutionary_game.yml").write_text(
+        (quiz.QUIZ_DIR / "08_evolutionary_game.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    pages = {}
+    for lang in ("en", "zh_CN"):
+        done = subprocess.run([sys.executable, "-m", "sphinx", "-q", "-b", "html", "-D", f"language={lang}",
+                               str(src), str(tmp_path / lang)], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        pages[lang] = BeautifulSoup((tmp_path / lang / "index.html").read_text(encoding="utf-8"), "html.parser")
+    legend_en = pages["en"].select_one("form.quiz-question legend").get_text(" ", strip=True)
+    legend_zh = pages["zh_CN"].select_one("form.quiz-question legend").get_text(" ", strip=True)
+    assert legend_en.startswith("Question 1. Toy game")
+    assert legend_zh.startswith("第 1 题。 示意博弈") and "Toy game" not in legend_zh
+    assert [b.get_text() for b in pages["zh_CN"].select("button.quiz-check")] == ["检查"] * 6
+    assert pages["zh_CN"].select_one("section.quiz-answers h2").get_text() == "自测题：答案"
