@@ -289,28 +289,60 @@ def test_chinese_assignment_grader_cell_runs(built_pair):
     assert CJK.search(repr(namespace["grader"].check("q1", {})))
 
 
-def test_sphinx_build_with_language_zh_cn_renders_the_quiz_in_chinese(tmp_path):
-    """The directive reads Sphinx's ``language`` (the Chinese edition passes ``-D language=zh_CN``)."""
+@pytest.fixture(scope="module")
+def tiny_editions(tmp_path_factory):
+    """A one-page Sphinx project with quiz 08, built with ``-D language=en`` and ``-D language=zh_CN``."""
     import subprocess
 
-    from bs4 import BeautifulSoup
-
-    src = tmp_path / "src"
+    folder = tmp_path_factory.mktemp("editions")
+    src = folder / "src"
     src.mkdir()
     (src / "conf.py").write_text(f"import sys\nsys.path.insert(0, {str(ROOT / 'book' / '_ext')!r})\n"
                                  "extensions = ['myst_parser', 'quiz']\nproject = 'tiny'\n", encoding="utf-8")
     (src / "index.md").write_text("# Tiny\n\n## Quiz\n\n```{quiz} /08_evolutionary_game.yml\n```\n", encoding="utf-8")
     (src / "08_evolutionary_game.yml").write_text(
         (quiz.QUIZ_DIR / "08_evolutionary_game.yml").read_text(encoding="utf-8"), encoding="utf-8")
-    pages = {}
     for lang in ("en", "zh_CN"):
         done = subprocess.run([sys.executable, "-m", "sphinx", "-q", "-b", "html", "-D", f"language={lang}",
-                               str(src), str(tmp_path / lang)], capture_output=True, text=True, timeout=300)
+                               str(src), str(folder / lang)], capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
-        pages[lang] = BeautifulSoup((tmp_path / lang / "index.html").read_text(encoding="utf-8"), "html.parser")
+    return folder
+
+
+def test_sphinx_build_with_language_zh_cn_renders_the_quiz_in_chinese(tiny_editions):
+    """The directive reads Sphinx's ``language`` (the Chinese edition passes ``-D language=zh_CN``)."""
+    from bs4 import BeautifulSoup
+
+    pages = {lang: BeautifulSoup((tiny_editions / lang / "index.html").read_text(encoding="utf-8"), "html.parser")
+             for lang in ("en", "zh_CN")}
     legend_en = pages["en"].select_one("form.quiz-question legend").get_text(" ", strip=True)
     legend_zh = pages["zh_CN"].select_one("form.quiz-question legend").get_text(" ", strip=True)
     assert legend_en.startswith("Question 1. Toy game")
     assert legend_zh.startswith("第 1 题。 示意博弈") and "Toy game" not in legend_zh
     assert [b.get_text() for b in pages["zh_CN"].select("button.quiz-check")] == ["检查"] * 6
     assert pages["zh_CN"].select_one("section.quiz-answers h2").get_text() == "自测题：答案"
+
+
+@pytest.mark.browser
+def test_chinese_quiz_gives_chinese_feedback_in_a_browser_from_file_urls(tiny_editions, browser_context):
+    """quiz.js writes the feedback words of the page's language, offline (file://)."""
+    tab = browser_context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.goto((tiny_editions / "zh_CN" / "index.html").as_uri())
+    forms = tab.locator("form.quiz-question")
+    numeric = forms.nth(0)  # question 1 is numeric: K - A = -1
+    feedback = numeric.locator(".quiz-feedback")
+    numeric.locator("button.quiz-check").click()
+    assert feedback.inner_text().strip() == "请输入一个数（例如 0.75），再按“检查”。"
+    numeric.locator("input[type=text]").fill("3")
+    numeric.locator("button.quiz-check").click()
+    assert feedback.inner_text().startswith("不太对。") and feedback.inner_text().endswith("请再试一次。")
+    numeric.locator("input[type=text]").fill("-1")
+    numeric.locator("button.quiz-check").click()
+    assert feedback.inner_text().startswith("正确。A = 5，K = 4")
+    choice = forms.nth(1)
+    choice.locator("button.quiz-check").click()
+    assert choice.locator(".quiz-feedback").inner_text().strip() == "请先选择一个选项，再按“检查”。"
+    assert errors == []
+    tab.close()
