@@ -277,6 +277,15 @@ def test_chinese_assignment_has_chinese_markdown_and_the_english_code(built_pair
     assert chinese == english.replace(f'StudentChecks("{name}")', f'StudentChecks("{name}", lang="zh_CN")')
     secrets = assignments.secret_lines(assignments.get(name).master)
     assert assignments.find_leaks([zh / "student", zh.parent / f"{name}.zip"], secrets) == []
+    # the README students get: Chinese, with the same table (rows and the points column)
+    readme_en = (en / "student" / "README.md").read_text(encoding="utf-8")
+    readme_zh = (zh / "student" / "README.md").read_text(encoding="utf-8")
+    assert readme_zh.startswith("# 作业 1") and "Learning objectives" in readme_en and "学习目标" in readme_zh
+
+    def points(text):
+        return [row.split("|")[2].strip() for row in text.splitlines() if re.match(r"\| q\d ", row)]
+
+    assert points(readme_zh) == points(readme_en) == ["2", "3", "2", "4", "3", "2"]
 
 
 def test_chinese_assignment_grader_cell_runs(built_pair):

@@ -214,7 +214,7 @@ def build_one(assignment: Assignment, out_dir: Path = BUILD_DIR, *, run_tests: b
             add_environment(dist / "autograder" / "autograder.zip", wheel)
         portable_student_notebook(dist / "student" / assignment.master.name, assignment.name, lang)
         if assignment.readme.is_file():
-            shutil.copy2(assignment.readme, dist / "student" / "README.md")
+            (dist / "student" / "README.md").write_text(translated_readme(assignment.readme, lang), encoding="utf-8")
         if secret:
             from chaoyang.teaching.variants import student_files
 
@@ -255,8 +255,10 @@ def build(names: list[str] | None = None, out_dir: Path | None = None, *, run_te
     """
     chosen = discover() if not names else [get(n) for n in names]
     out_dir = build_dir(lang) if out_dir is None else Path(out_dir)
-    for assignment in chosen:  # an untranslated cell fails before any slow otter run
+    for assignment in chosen:  # an untranslated cell or README block fails before any slow otter run
         translated_cells(assignment.master, lang)
+        if assignment.readme.is_file():
+            translated_readme(assignment.readme, lang)
     wheel = build_wheel(Path(out_dir) / "_wheel") if with_wheel else None
     return [build_one(a, out_dir, run_tests=run_tests, wheel=wheel, secret=secret, lang=lang) for a in chosen]
 
@@ -279,17 +281,52 @@ def student_markdown(master: Path) -> list[int]:
     return found
 
 
+def readme_blocks(readme: Path) -> list[str]:
+    """The blocks of an assignment's README (paragraphs, headings, a table), split at blank lines ([] if none).
+
+    Examples
+    --------
+    >>> readme_blocks(get("a1_grounded_coding").readme)[0]
+    '# Assignment 1 — Coding an interview with the reference codebook'
+    """
+    if not Path(readme).is_file():
+        return []
+    return [block.strip() for block in re.split(r"\n\s*\n", Path(readme).read_text(encoding="utf-8")) if block.strip()]
+
+
 def exercise_messages(master: Path) -> list[tuple[str, str]]:
-    """The catalog messages of an assignment: each student markdown cell's text, whole, with its cell number.
+    """The catalog messages of an assignment: each student markdown cell's text, whole, with its cell number, then
+    each block of the README.md that goes into the student folder.
 
     Examples
     --------
     >>> messages = exercise_messages(get("a6_simulation").master)
     >>> messages[0][0].startswith("# Assignment 6"), messages[0][1]
     (True, 'markdown cell 1')
+    >>> messages[-1][1].startswith("README.md block")
+    True
     """
     cells = json.loads(Path(master).read_text(encoding="utf-8"))["cells"]
-    return [(_source(cells[i]), f"markdown cell {i}") for i in student_markdown(master)]
+    return [(_source(cells[i]), f"markdown cell {i}") for i in student_markdown(master)] + \
+        [(block, f"README.md block {n}") for n, block in enumerate(readme_blocks(Path(master).parent / "README.md"), 1)]
+
+
+def translated_readme(readme: Path, lang: str) -> str:
+    """The README in ``lang``, block by block from the catalog ``exercises/<folder name>``.
+
+    Raises
+    ------
+    chaoyang.teaching.catalogs.CatalogError
+        A block without a translation (``lang`` other than English).
+    """
+    from chaoyang.teaching.catalogs import check_language, translator
+
+    lang = check_language(lang)
+    text = Path(readme).read_text(encoding="utf-8")
+    if lang == "en":
+        return text
+    translate = translator(f"exercises/{Path(readme).parent.name}", lang, strict=True)
+    return "\n\n".join(translate(block) for block in readme_blocks(readme)) + "\n"
 
 
 def translated_cells(master: Path, lang: str) -> dict[int, str]:
