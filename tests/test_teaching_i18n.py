@@ -355,3 +355,8 @@ def test_chinese_quiz_gives_chinese_feedback_in_a_browser_from_file_urls(tiny_ed
     assert choice.locator(".quiz-feedback").inner_text().strip() == "请先选择一个选项，再按“检查”。"
     assert errors == []
     tab.close()
+
+
+def test_english_has_no_catalogs_to_update():
+    with pytest.raises(CatalogError, match="lang='en' is the source language"):
+        catalogs.update_all("en")

@@ -196,21 +196,24 @@ def catalog_drift(path: Path, messages) -> list[str]:
 _CACHE: dict = {}
 
 
-def read_catalog(path: Path) -> dict[str, str]:
-    """The translated, non-fuzzy messages of a catalog as ``{msgid: msgstr}`` ({} when the file is missing).
+def _cached(path: Path, kind: str, build):
+    """``build()`` once per catalog file version (path and modification time), so a long Sphinx build reads each
+    catalog once and an edited catalog is read again."""
+    key = (kind, str(path), path.stat().st_mtime_ns)
+    if key not in _CACHE:
+        _CACHE[key] = build()
+    return _CACHE[key]
 
-    Cached by modification time, so a long Sphinx build reads each catalog once.
-    """
+
+def read_catalog(path: Path) -> dict[str, str]:
+    """The translated, non-fuzzy messages of a catalog as ``{msgid: msgstr}`` ({} when the file is missing)."""
     import polib
 
     path = Path(path)
     if not path.is_file():
         return {}
-    key = (str(path), path.stat().st_mtime_ns)
-    if key not in _CACHE:
-        _CACHE[key] = {e.msgid: e.msgstr for e in polib.pofile(str(path))
-                       if not e.obsolete and e.msgstr.strip() and "fuzzy" not in e.flags}
-    return _CACHE[key]
+    return _cached(path, "table", lambda: {e.msgid: e.msgstr for e in polib.pofile(str(path))
+                                           if not e.obsolete and e.msgstr.strip() and "fuzzy" not in e.flags})
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -257,8 +260,8 @@ def translator(path_or_domain, lang: str = "zh_CN", *, strict: bool = False):
         table = read_catalog(path)
         if message in table:
             return table[message]
-        templates = _CACHE.setdefault(("templates", str(path), id(table)),
-                                      [(t, table[m]) for m in table if (t := _template(m)) is not None])
+        templates = _cached(path, "templates", lambda: [(t, table[m]) for m in table
+                                                        if (t := _template(m)) is not None]) if table else []
         for pattern, target in templates:
             match = pattern.match(message)
             if match:
@@ -277,15 +280,16 @@ def translator(path_or_domain, lang: str = "zh_CN", *, strict: bool = False):
 # Every domain: its catalog path and its English messages
 # --------------------------------------------------------------------------------------------------
 def _quiz_module():
+    """book/_ext/quiz.py, the one home of the quiz format (loaded from its file: the book's extensions are not a
+    package)."""
     import importlib.util
-    import sys
 
-    if "quiz" in sys.modules and hasattr(sys.modules["quiz"], "quiz_messages"):
-        return sys.modules["quiz"]
-    spec = importlib.util.spec_from_file_location("chaoyang_book_quiz", REPO_ROOT / "book" / "_ext" / "quiz.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    if "quiz_module" not in _CACHE:
+        spec = importlib.util.spec_from_file_location("chaoyang_book_quiz", REPO_ROOT / "book" / "_ext" / "quiz.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _CACHE["quiz_module"] = module
+    return _CACHE["quiz_module"]
 
 
 def all_domains() -> dict[str, list]:
@@ -304,7 +308,16 @@ def all_domains() -> dict[str, list]:
 
 
 def update_all(lang: str = "zh_CN", locale_dir: Path | None = None) -> dict[str, dict]:
-    """Update every domain's catalog (what ``make locale`` calls); returns the counts per domain."""
+    """Update every domain's catalog (what ``make locale`` calls); returns the counts per domain.
+
+    Raises
+    ------
+    CatalogError
+        For ``lang="en"``: English is the source, it has no catalogs.
+    """
+    if check_language(lang) == "en":
+        raise CatalogError("lang='en' is the source language and has no catalogs; update a translation, "
+                           f"e.g. lang='zh_CN' (one of {', '.join(LANGUAGES[1:])})")
     return {domain: update_catalog(catalog_path(domain, lang, locale_dir), msgs)
             for domain, msgs in all_domains().items()}
 
