@@ -207,11 +207,11 @@ def _cached(path: Path, kind: str, build):
 
 def read_catalog(path: Path) -> dict[str, str]:
     """The translated, non-fuzzy messages of a catalog as ``{msgid: msgstr}`` ({} when the file is missing)."""
+    path = Path(path)
+    if not path.is_file():  # e.g. the kit installed from a wheel, which has no locale/: English
+        return {}
     import polib
 
-    path = Path(path)
-    if not path.is_file():
-        return {}
     return _cached(path, "table", lambda: {e.msgid: e.msgstr for e in polib.pofile(str(path))
                                            if not e.obsolete and e.msgstr.strip() and "fuzzy" not in e.flags})
 
