@@ -154,3 +154,37 @@ def test_command_line_check_finds_a_planted_leak(tmp_path, capsys):
     (run / "feedback" / "101.md").write_text(f"expected: {secret}", encoding="utf-8")
     assert feedback.main(["a3_mediation", "--run", str(run)]) == 1
     assert "LEAK 101.md" in capsys.readouterr().err
+
+
+def test_chinese_pages_reveal_nothing_either(tmp_path):
+    """The same leak scan on the Chinese edition's pages (``lang="zh_CN"``, issue #17): translated headings and
+    hints, and still no hidden-test source, expected value or hidden check name."""
+    pages = {}
+    for grade in GRADES:
+        for fmt, render in (("md", render_markdown), ("html", render_html)):
+            pages[f"{grade.submission.student_id}.{fmt}"] = render(grade, assignment="a3_mediation", lang="zh_CN")
+    assert scan_for_leaks(pages, FORBIDDEN) == []
+    assert all("隐藏检查 1" in page for page in pages.values())
+    # the scanner still finds a leak in a Chinese page
+    leaky = CheckResult("q1 public 1", False, False, 0.0, 1.0, f"should equal {EXPECTED_VALUE}")
+    grade = SubmissionGrade(Submission("9", "胡", None), (QuestionGrade("q1", 0.0, 1.0, (leaky,)),), None)
+    with pytest.raises(FeedbackLeakError, match="9.md"):
+        write_run([grade], tmp_path, assignment="a3_mediation", forbidden=[EXPECTED_VALUE], lang="zh_CN")
+    secret = sorted(assignments.secret_lines(assignments.get("a3_mediation").master))[0]
+    hidden = CheckResult(f"q1 hidden: {secret}", True, False, 0.0, 1.0,
+                         "direct_ci is not the bootstrap interval of path c, or direct_significant does not follow "
+                         "from it.")
+    clean = SubmissionGrade(Submission("10", "马", None), (QuestionGrade("q1", 0.0, 1.0, (hidden,)),), None)
+    run = write_run([clean], tmp_path, assignment="a3_mediation", lang="zh_CN")
+    written = {p.name: p.read_text(encoding="utf-8") for p in (run / "feedback").iterdir()}
+    assert scan_for_leaks(written, assignments.secret_lines(assignments.get("a3_mediation").master)) == []
+    assert "不是路径 c 的 bootstrap 区间" in written["10.html"] and '<html lang="zh-CN">' in written["10.html"]
+
+
+def test_grading_refuses_an_unknown_language_before_running_anything(tmp_path):
+    from chaoyang.teaching import grading
+    from chaoyang.teaching.catalogs import CatalogError
+
+    (tmp_path / "subs").mkdir()
+    with pytest.raises(CatalogError, match="'fr'"):
+        grading.grade("a3_mediation", tmp_path / "subs", out_root=tmp_path / "out", lang="fr", progress=None)

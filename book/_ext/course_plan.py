@@ -15,7 +15,8 @@ from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
 
-from chaoyang.teaching.course_plan import get_plan, render_myst
+from chaoyang.teaching.catalogs import catalog_path, edition_language
+from chaoyang.teaching.course_plan import get_plan, plan_in, render_myst
 
 #: The data file, relative to the book's source folder (the folder of ``_config.yml``).
 DATA = Path("book") / "_data" / "course_plans.yml"
@@ -30,9 +31,13 @@ class CoursePlanDirective(SphinxDirective):
     def run(self):
         path = Path(self.env.srcdir) / DATA
         self.env.note_dependency(str(path))
-        plan = get_plan(self.arguments[0], path)
+        # The Chinese edition passes language=zh_CN to Sphinx: the plan's texts come from the catalog course_plans.
+        lang = edition_language(self.config.language)
+        if lang != "en":
+            self.env.note_dependency(str(catalog_path("course_plans", lang)))
+        plan = plan_in(get_plan(self.arguments[0], path), lang)
         container = nodes.container(classes=["course-plan"], ids=[f"course-plan-{plan.id}"])
-        self.state.nested_parse(StringList(render_myst(plan), source=str(DATA)), 0, container)
+        self.state.nested_parse(StringList(render_myst(plan, lang), source=str(DATA)), 0, container)
         return [container]
 
 

@@ -55,6 +55,28 @@ from sphinx.util.docutils import SphinxDirective
 #: Folder holding quiz.js and quiz.css; copied into the site's ``_static``.
 STATIC_DIR = Path(__file__).with_name("quiz_static")
 
+#: The book's quiz files (one per page); their catalogs are ``locale/<lang>/LC_MESSAGES/quizzes/<stem>.po``.
+QUIZ_DIR = Path(__file__).resolve().parents[1] / "quizzes"
+
+#: Every text of the quiz's interface, in English; translated through the catalog ``quizzes/_ui``. The keys
+#: are the English texts; ``{n}``/``{tolerance}`` are filled in after translation. The JS texts reach
+#: quiz.js in the quiz's ``data-quiz-ui`` attribute (JSON), so the page needs no other file (works from file://).
+UI_TEXT = {
+    "{n} questions to check your understanding of this chapter. Choose or type an answer and press "
+    "<em>Check</em>: the feedback explains why. The printed book lists the answers at the end of the chapter.": "intro",
+    "Question {n}.": "number",
+    "Check": "check",
+    "Your answer": "answer",
+    "Self-check quiz: answers": "answers_title",
+    "(accepted within ±{tolerance}).": "accepted",
+    "Correct. ": "js_right",
+    "Not quite. ": "js_wrong",
+    "Choose an option first, then press Check.": "js_choose",
+    " Try another option.": "js_other",
+    "Type a number (for example 0.75), then press Check.": "js_number",
+    " Try again.": "js_again",
+}
+
 #: Key of the XOR scramble. Changing it needs the same change in quiz_static/quiz.js.
 SCRAMBLE_KEY = b"chaoyang-self-check"
 
@@ -196,6 +218,70 @@ def load_quiz(path: Path) -> list[dict]:
 
 
 # --------------------------------------------------------------------------------------------------
+# Translation: the catalog messages of a quiz, and a quiz in another language
+# --------------------------------------------------------------------------------------------------
+def quiz_messages(questions: list[dict]) -> list[tuple[str, str]]:
+    """The texts of a quiz a translator translates, as ``(message, where)`` pairs in quiz order.
+
+    Every prompt, option text, ``why``, ``hint``, ``explanation`` and non-empty ``unit``; numbers are not
+    messages (they are the same in every language).
+
+    Examples
+    --------
+    >>> quiz_messages([check_question({"prompt": "2 + 2?", "answer": 4, "tolerance": 0.5,
+    ...                                "hint": "Add.", "explanation": "Four."}, "demo")])
+    [('2 + 2?', 'question 1: prompt'), ('Add.', 'question 1: hint'), ('Four.', 'question 1: explanation')]
+    """
+    out = []
+    for n, q in enumerate(questions, start=1):
+        out.append((q["prompt"], f"question {n}: prompt"))
+        if q["kind"] == "choice":
+            for j, option in enumerate(q["options"], start=1):
+                out += [(option["text"], f"question {n}: option {j}"), (option["why"], f"question {n}: option {j} why")]
+        else:
+            out += [(q[key], f"question {n}: {key}") for key in ("unit", "hint", "explanation") if q[key]]
+    return out
+
+
+def translate_questions(questions: list[dict], translate) -> list[dict]:
+    """The questions with every text passed through ``translate`` (numbers and the correct flag unchanged)."""
+    out = []
+    for q in questions:
+        q = dict(q, prompt=translate(q["prompt"]))
+        if q["kind"] == "choice":
+            q["options"] = [dict(o, text=translate(o["text"]), why=translate(o["why"])) for o in q["options"]]
+        else:
+            q.update({key: translate(q[key]) if q[key] else q[key] for key in ("unit", "hint", "explanation")})
+        out.append(q)
+    return out
+
+
+def ui_text(lang: str = "en") -> dict:
+    """The interface texts in ``lang``, by key (``"check"``, ``"js_right"`` …), from the catalog ``quizzes/_ui``.
+
+    Examples
+    --------
+    >>> ui_text("en")["check"]
+    'Check'
+    """
+    from chaoyang.teaching.catalogs import translator
+
+    translate = translator("quizzes/_ui", lang)
+    return {key: translate(english) for english, key in UI_TEXT.items()}
+
+
+def quiz_in(path: Path, lang: str = "en") -> list[dict]:
+    """:func:`load_quiz` in ``lang``: English texts replaced by the catalog ``quizzes/<stem>`` (untranslated
+    ones stay English; tests/test_quiz_i18n.py requires every catalog complete)."""
+    from chaoyang.teaching.catalogs import check_language, translator
+
+    questions = load_quiz(path)
+    if check_language(lang) == "en":
+        return questions
+    return translate_questions(questions, translator(f"quizzes/{Path(path).stem}", lang))
+
+
+# --------------------------------------------------------------------------------------------------
 # Scrambling (against spoilers, not security) and HTML
 # --------------------------------------------------------------------------------------------------
 def scramble(payload: dict) -> str:
@@ -247,26 +333,29 @@ def _secret(question: dict) -> dict:
             "hint": question["hint"], "explanation": question["explanation"]}
 
 
-def render_quiz(questions: list[dict], quiz_id: str) -> str:
+def render_quiz(questions: list[dict], quiz_id: str, lang: str = "en") -> str:
     """Return the HTML of the interactive quiz; no answer appears in it in clear.
 
     Parameters
     ----------
     questions : list of dict
-        Validated questions from :func:`load_quiz`.
+        Validated questions from :func:`load_quiz` (already translated: :func:`quiz_in`).
     quiz_id : str
         Unique id on the page, used as the prefix of every element id.
+    lang : str
+        Language of the interface texts (:func:`ui_text`); quiz.js reads its texts from ``data-quiz-ui``.
     """
     esc = html.escape
-    parts = [f'<div class="quiz" id="{quiz_id}">',
-             f'<p class="quiz-intro">{len(questions)} questions to check your understanding of this chapter. '
-             "Choose or type an answer and press <em>Check</em>: the feedback explains why. "
-             "The printed book lists the answers at the end of the chapter.</p>"]
+    ui = ui_text(lang)
+    js_ui = {key[3:]: value for key, value in ui.items() if key.startswith("js_")}
+    parts = [f'<div class="quiz" id="{quiz_id}" data-quiz-ui="{esc(json.dumps(js_ui, ensure_ascii=False))}">',
+             f'<p class="quiz-intro">{ui["intro"].format(n=len(questions))}</p>']
     for n, q in enumerate(questions, start=1):
         qid = f"{quiz_id}-q{n}"
         q = displayed(q, qid)
         parts.append(f'<form class="quiz-question quiz-{q["kind"]}" id="{qid}" data-quiz="{scramble(_secret(q))}">')
-        parts.append(f'<fieldset><legend><span class="quiz-number">Question {n}.</span> {esc(q["prompt"])}</legend>')
+        parts.append(f'<fieldset><legend><span class="quiz-number">{esc(ui["number"].format(n=n))}</span> '
+                     f'{esc(q["prompt"])}</legend>')
         if q["kind"] == "choice":
             parts.append('<div class="quiz-options">')
             for j, option in enumerate(q["options"]):
@@ -276,19 +365,20 @@ def render_quiz(questions: list[dict], quiz_id: str) -> str:
             parts.append("</div>")
         else:
             unit = f" ({esc(q['unit'])})" if q["unit"] else ""
-            parts.append(f'<div class="quiz-numeric-row"><label for="{qid}-input">Your answer{unit}</label> '
+            parts.append(f'<div class="quiz-numeric-row"><label for="{qid}-input">{esc(ui["answer"])}{unit}</label> '
                          f'<input type="text" inputmode="decimal" autocomplete="off" spellcheck="false" '
                          f'id="{qid}-input" name="{qid}" size="10" /></div>')
-        parts.append('<button type="submit" class="quiz-check">Check</button>')
+        parts.append(f'<button type="submit" class="quiz-check">{esc(ui["check"])}</button>')
         parts.append(f'<div class="quiz-feedback" id="{qid}-feedback" aria-live="polite"></div>')
         parts.append("</fieldset></form>")
     parts.append("</div>")
     return "\n".join(parts)
 
 
-def render_answers(questions: list[dict], quiz_id: str) -> str:
+def render_answers(questions: list[dict], quiz_id: str, lang: str = "en") -> str:
     """Return the print-only answers block (``hidden`` on screen, shown by quiz.css in print)."""
     esc = html.escape
+    ui = ui_text(lang)
     items = []
     for q in questions:
         if q["kind"] == "choice":
@@ -296,10 +386,11 @@ def render_answers(questions: list[dict], quiz_id: str) -> str:
             items.append(f"<li><strong>{esc(right['text'])}</strong> {esc(right['why'])}</li>")
         else:
             unit = f" {esc(q['unit'])}" if q["unit"] else ""
-            items.append(f"<li><strong>{_fmt(q['answer'])}{unit}</strong> (accepted within ±{_fmt(q['tolerance'])}). "
+            accepted = esc(ui["accepted"].format(tolerance=_fmt(q["tolerance"])))
+            items.append(f"<li><strong>{_fmt(q['answer'])}{unit}</strong> {accepted} "
                          f"{esc(q['explanation'])}</li>")
     return (f'<section class="{ANSWERS_CLASS}" id="{quiz_id}-answers" hidden>'
-            f'<h2 class="quiz-answers-title">Self-check quiz: answers</h2><ol>{"".join(items)}</ol></section>')
+            f'<h2 class="quiz-answers-title">{esc(ui["answers_title"])}</h2><ol>{"".join(items)}</ol></section>')
 
 
 # --------------------------------------------------------------------------------------------------
@@ -337,16 +428,25 @@ class QuizDirective(SphinxDirective):
     def run(self):
         rel, path = self.env.relfn2path(self.arguments[0], self.env.docname)
         self.env.note_dependency(rel)
+        from chaoyang.teaching.catalogs import edition_language
+
+        # The Chinese edition passes language=zh_CN to Sphinx; the quiz's catalog is a dependency of the page.
+        lang = edition_language(self.config.language)
         try:
-            questions = load_quiz(Path(path))
+            questions = quiz_in(Path(path), lang)
         except QuizError as error:
             raise self.error(f"quiz: {error}") from error
         serial = self.env.temp_data.get("quiz_serial", 0) + 1
         self.env.temp_data["quiz_serial"] = serial
         stem = self.options.get("name") or Path(path).stem
         quiz_id = nodes.make_id(f"quiz-{stem}-{serial}")
-        quiz = nodes.raw("", render_quiz(questions, quiz_id), format="html", classes=["quiz-raw"])
-        answers = quiz_answers("", html=render_answers(questions, quiz_id))
+        if lang != "en":
+            from chaoyang.teaching.catalogs import catalog_path
+
+            for domain in (f"quizzes/{Path(path).stem}", "quizzes/_ui"):
+                self.env.note_dependency(str(catalog_path(domain, lang)))
+        quiz = nodes.raw("", render_quiz(questions, quiz_id, lang), format="html", classes=["quiz-raw"])
+        answers = quiz_answers("", html=render_answers(questions, quiz_id, lang))
         return [quiz, answers]
 
 

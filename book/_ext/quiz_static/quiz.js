@@ -17,13 +17,19 @@
     return /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(cleaned) ? Number(cleaned) : NaN;
   }
 
+  // The interface texts in the page's language: quiz.py writes them into the quiz's data-quiz-ui attribute
+  // (JSON, from UI_TEXT and the catalog quizzes/_ui), so they have one home and need no extra file.
+  function ui(form) {
+    return JSON.parse(form.closest("[data-quiz-ui]").dataset.quizUi);
+  }
+
   function say(form, verdict, message) {
     const feedback = form.querySelector(".quiz-feedback");
     feedback.className = "quiz-feedback quiz-" + verdict;
     feedback.textContent = "";
     if (verdict === "right" || verdict === "wrong") {
       const label = document.createElement("strong");
-      label.textContent = verdict === "right" ? "Correct. " : "Not quite. ";
+      label.textContent = verdict === "right" ? ui(form).right : ui(form).wrong;
       feedback.append(label);
     }
     feedback.append(message);
@@ -31,21 +37,22 @@
 
   function check(form) {
     const secret = unscramble(form.dataset.quiz);
+    const text = ui(form);
     if (secret.kind === "choice") {
       const chosen = form.querySelector("input[type=radio]:checked");
-      if (!chosen) return say(form, "empty", "Choose an option first, then press Check.");
+      if (!chosen) return say(form, "empty", text.choose);
       const index = Number(chosen.value);
       if (index === secret.correct) return say(form, "right", secret.why[index]);
-      return say(form, "wrong", secret.why[index] + " Try another option.");
+      return say(form, "wrong", secret.why[index] + text.other);
     }
     const input = form.querySelector("input[type=text]");
     const value = parseNumber(input.value);
-    if (Number.isNaN(value)) return say(form, "empty", "Type a number (for example 0.75), then press Check.");
+    if (Number.isNaN(value)) return say(form, "empty", text.number);
     // A small epsilon so that the boundary of the tolerance counts as right despite rounding.
     if (Math.abs(value - secret.answer) <= secret.tolerance * (1 + 1e-9)) {
       return say(form, "right", secret.explanation);
     }
-    return say(form, "wrong", secret.hint + " Try again.");
+    return say(form, "wrong", secret.hint + text.again);
   }
 
   function init() {

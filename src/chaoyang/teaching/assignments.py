@@ -26,6 +26,13 @@ transcript whose gold coding is public, and the build says so.
 
 Nothing generated is committed (``_build/`` is ignored).
 
+``--lang zh_CN`` builds the Chinese edition into ``_build/assignments_zh_CN/``: every markdown cell students
+get (instructions and questions; :func:`exercise_messages`) is replaced by its translation from the catalog
+``locale/zh_CN/LC_MESSAGES/exercises/<name>.po`` before ``otter assign`` runs, so otter's raw-cell markers and
+configuration and every code cell are those of the English build; the notebook's ``grader`` shows the check
+messages in Chinese (``StudentChecks(name, lang="zh_CN")``). A markdown cell without a translation stops the
+build with the cell's number.
+
 The leak scanner (:func:`secret_lines`, :func:`find_leaks`) collects every line of a master that
 students must not see — lines ending in ``# SOLUTION``, code between ``# BEGIN SOLUTION`` and
 ``# END SOLUTION``, model answers in solution blocks, and the bodies of hidden tests — and looks
@@ -33,7 +40,7 @@ for them in any text: student notebooks, the student zip, the book's sources or 
 
 Command line (what ``make assignments`` calls)::
 
-    python -m chaoyang.teaching.assignments build [--only NAME ...] [--out DIR] [--no-run-tests] [--blind-set DIR]
+    python -m chaoyang.teaching.assignments build [--only NAME ...] [--out DIR] [--no-run-tests] [--blind-set DIR] [--lang zh_CN]
     python -m chaoyang.teaching.assignments scan [PATH ...]
 
 Examples
@@ -58,11 +65,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chaoyang.errors import ChaoyangError, UnknownNameError
+from chaoyang.teaching.catalogs import N_
 
 #: Repository root: the folder holding ``exercises/`` next to ``src/``.
 REPO_ROOT = Path(__file__).resolve().parents[3]
 EXERCISES_DIR = REPO_ROOT / "exercises"
 BUILD_DIR = REPO_ROOT / "_build" / "assignments"
+
+
+def build_dir(lang: str = "en") -> Path:
+    """Default output folder of a language: ``_build/assignments`` (English), ``_build/assignments_zh_CN``.
+
+    Examples
+    --------
+    >>> build_dir("zh_CN").name
+    'assignments_zh_CN'
+    """
+    from chaoyang.teaching.catalogs import check_language
+
+    lang = check_language(lang)
+    return BUILD_DIR if lang == "en" else BUILD_DIR.with_name(f"assignments_{lang}")
 
 #: Lines shorter than this (after stripping) are too generic to count as a leak (``else:``, ``)``).
 MIN_SECRET_LENGTH = 24
@@ -133,7 +155,7 @@ def get(name: str, exercises_dir: Path = EXERCISES_DIR) -> Assignment:
 # ---------------------------------------------------------------------------------------------- build
 def build_one(assignment: Assignment, out_dir: Path = BUILD_DIR, *, run_tests: bool = True,
               python: str = sys.executable, wheel: Path | None = None, secret: bytes | None = None,
-              blind_set=None) -> Path:
+              blind_set=None, lang: str = "en") -> Path:
     """Run ``otter assign`` on one master notebook and lay out the result.
 
     Parameters
@@ -155,6 +177,9 @@ def build_one(assignment: Assignment, out_dir: Path = BUILD_DIR, *, run_tests: b
     blind_set : BlindSet or path-like, optional
         a1 with a secret: the private blind set its blind passage comes from (default
         ``$CHAOYANG_BLIND_SET``; :mod:`chaoyang.teaching.blindset`).
+    lang : str, default "en"
+        ``"zh_CN"``: the student notebook's markdown from the catalog ``exercises/<name>`` (every cell must be
+        translated: :class:`chaoyang.teaching.catalogs.CatalogError` otherwise), its checks' messages in Chinese.
 
     Returns
     -------
@@ -169,12 +194,21 @@ def build_one(assignment: Assignment, out_dir: Path = BUILD_DIR, *, run_tests: b
     """
     out_dir = Path(out_dir)
     target = out_dir / assignment.name
+    from chaoyang.teaching.catalogs import check_language
+
+    lang = check_language(lang)
     with tempfile.TemporaryDirectory(prefix=f"otter-assign-{assignment.name}-") as tmp:
         dist = Path(tmp) / "dist"
+        source = assignment.folder
+        if lang != "en":
+            # otter assigns a copy of the folder whose master has translated markdown (code and markers untouched)
+            source = Path(tmp) / "source"
+            shutil.copytree(assignment.folder, source)
+            translate_master(assignment.master, source / assignment.master.name, lang)
         command = [python, "-m", "otter", "assign", assignment.master.name, str(dist)]
         if not run_tests:
             command.append("--no-run-tests")
-        done = subprocess.run(command, cwd=assignment.folder, capture_output=True, text=True)
+        done = subprocess.run(command, cwd=source, capture_output=True, text=True)
         if done.returncode != 0:
             raise AssignmentError(f"otter assign failed for {assignment.name} (exit {done.returncode}):\n"
                                   f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
@@ -185,9 +219,9 @@ def build_one(assignment: Assignment, out_dir: Path = BUILD_DIR, *, run_tests: b
         zips[0].rename(dist / "autograder" / "autograder.zip")
         if wheel is not None:
             add_environment(dist / "autograder" / "autograder.zip", wheel)
-        portable_student_notebook(dist / "student" / assignment.master.name, assignment.name)
+        portable_student_notebook(dist / "student" / assignment.master.name, assignment.name, lang)
         if assignment.readme.is_file():
-            shutil.copy2(assignment.readme, dist / "student" / "README.md")
+            (dist / "student" / "README.md").write_text(translated_readme(assignment.readme, lang), encoding="utf-8")
         if secret:
             from chaoyang.teaching.variants import student_files
 
@@ -209,8 +243,8 @@ def build_one(assignment: Assignment, out_dir: Path = BUILD_DIR, *, run_tests: b
     return target
 
 
-def build(names: list[str] | None = None, out_dir: Path = BUILD_DIR, *, run_tests: bool = True,
-          with_wheel: bool = True, secret: bytes | None = None, blind_set=None) -> list[Path]:
+def build(names: list[str] | None = None, out_dir: Path | None = None, *, run_tests: bool = True,
+          with_wheel: bool = True, secret: bytes | None = None, blind_set=None, lang: str = "en") -> list[Path]:
     """Build every assignment (or those in ``names``); see :func:`build_one`.
 
     Parameters
@@ -221,6 +255,8 @@ def build(names: list[str] | None = None, out_dir: Path = BUILD_DIR, *, run_test
         Course secret: every student folder gets the course variant's ``data/``.
     blind_set : BlindSet or path-like, optional
         a1's private blind set (see :func:`build_one`).
+    lang : str, default "en"
+        Language of the student notebooks (see :func:`build_one`); ``out_dir`` defaults to :func:`build_dir`.
 
     Returns
     -------
@@ -228,9 +264,117 @@ def build(names: list[str] | None = None, out_dir: Path = BUILD_DIR, *, run_test
         The assignment folders written.
     """
     chosen = discover() if not names else [get(n) for n in names]
+    out_dir = build_dir(lang) if out_dir is None else Path(out_dir)
+    for assignment in chosen:  # an untranslated cell or README block fails before any slow otter run
+        translated_cells(assignment.master, lang)
+        if assignment.readme.is_file():
+            translated_readme(assignment.readme, lang)
     wheel = build_wheel(Path(out_dir) / "_wheel") if with_wheel else None
-    return [build_one(a, out_dir, run_tests=run_tests, wheel=wheel, secret=secret, blind_set=blind_set)
+    return [build_one(a, out_dir, run_tests=run_tests, wheel=wheel, secret=secret, blind_set=blind_set, lang=lang)
             for a in chosen]
+
+
+
+def _source(cell: dict) -> str:
+    return cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+
+
+def student_markdown(master: Path) -> list[int]:
+    """Indices of the master's markdown cells that students get: those outside raw ``# BEGIN SOLUTION`` …
+    ``# END SOLUTION`` blocks (model answers inside them go to the solution notebook only)."""
+    cells = json.loads(Path(master).read_text(encoding="utf-8"))["cells"]
+    found, in_solution = [], False
+    for index, cell in enumerate(cells):
+        head = _source(cell).strip().upper()
+        if cell["cell_type"] == "raw":
+            in_solution = head.startswith("# BEGIN SOLUTION") or (in_solution and not head.startswith("# END SOLUTION"))
+        elif cell["cell_type"] == "markdown" and not in_solution and _source(cell).strip():
+            found.append(index)
+    return found
+
+
+def readme_blocks(readme: Path) -> list[str]:
+    """The blocks of an assignment's README (paragraphs, headings, a table), split at blank lines ([] if none).
+
+    Examples
+    --------
+    >>> readme_blocks(get("a1_grounded_coding").readme)[0]
+    '# Assignment 1 — Coding an interview with the reference codebook'
+    """
+    if not Path(readme).is_file():
+        return []
+    return [block.strip() for block in re.split(r"\n\s*\n", Path(readme).read_text(encoding="utf-8")) if block.strip()]
+
+
+def exercise_messages(master: Path) -> list[tuple[str, str]]:
+    """The catalog messages of an assignment: each student markdown cell's text, whole, with its cell number, then
+    each block of the README.md that goes into the student folder.
+
+    Examples
+    --------
+    >>> messages = exercise_messages(get("a6_simulation").master)
+    >>> messages[0][0].startswith("# Assignment 6"), messages[0][1]
+    (True, 'markdown cell 1')
+    >>> messages[-1][1].startswith("README.md block")
+    True
+    """
+    cells = json.loads(Path(master).read_text(encoding="utf-8"))["cells"]
+    return [(_source(cells[i]), f"markdown cell {i}") for i in student_markdown(master)] + \
+        [(block, f"README.md block {n}") for n, block in enumerate(readme_blocks(Path(master).parent / "README.md"), 1)]
+
+
+def translated_readme(readme: Path, lang: str) -> str:
+    """The README in ``lang``, block by block from the catalog ``exercises/<folder name>``.
+
+    Raises
+    ------
+    chaoyang.teaching.catalogs.CatalogError
+        A block without a translation (``lang`` other than English).
+    """
+    from chaoyang.teaching.catalogs import check_language, translator
+
+    lang = check_language(lang)
+    text = Path(readme).read_text(encoding="utf-8")
+    if lang == "en":
+        return text
+    translate = translator(f"exercises/{Path(readme).parent.name}", lang, strict=True)
+    return "\n\n".join(translate(block) for block in readme_blocks(readme)) + "\n"
+
+
+def translated_cells(master: Path, lang: str) -> dict[int, str]:
+    """``{cell index: translated markdown}`` for every student markdown cell ({} for English).
+
+    Raises
+    ------
+    chaoyang.teaching.catalogs.CatalogError
+        A cell without a translation; the message names the assignment, the cell and the catalog.
+    """
+    from chaoyang.teaching.catalogs import CatalogError, catalog_path, check_language, translator
+
+    lang = check_language(lang)
+    if lang == "en":
+        return {}
+    name = Path(master).stem
+    translate = translator(f"exercises/{name}", lang)
+    cells = json.loads(Path(master).read_text(encoding="utf-8"))["cells"]
+    out = {}
+    for index in student_markdown(master):
+        text = _source(cells[index])
+        out[index] = translate(text)
+        if out[index] == text:
+            raise CatalogError(f"{name}: markdown cell {index} ({text.strip()[:60]!r}) has no {lang} translation in "
+                               f"{catalog_path(f'exercises/{name}', lang)}; translate it (after `python -m "
+                               "chaoyang.teaching.catalogs update` if the catalog lacks it) or build with --lang en")
+    return out
+
+
+def translate_master(master: Path, dest: Path, lang: str) -> Path:
+    """Write ``master`` to ``dest`` with its student markdown cells in ``lang`` (every other cell as it was)."""
+    notebook = json.loads(Path(master).read_text(encoding="utf-8"))
+    for index, text in translated_cells(master, lang).items():
+        notebook["cells"][index]["source"] = text
+    Path(dest).write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return Path(dest)
 
 
 def colab_install_line() -> str:
@@ -246,7 +390,7 @@ def colab_install_line() -> str:
 #: What replaces otter's ``grader = otter.Notebook("<name>.ipynb")`` in student notebooks.
 GRADER_CELL = """# Initialize the checks: grader.check("q1") runs a question's shape checks (no tests/ folder needed)
 from chaoyang.teaching.checks import StudentChecks
-grader = StudentChecks("{name}")"""
+grader = StudentChecks("{name}"{lang})"""
 
 INSTALL_CELL = """# On Google Colab (or anywhere the kit is missing) this installs it; elsewhere it does nothing
 import importlib.util
@@ -254,14 +398,19 @@ if importlib.util.find_spec("chaoyang") is None:
     {install}"""
 
 
-def portable_student_notebook(path: Path, name: str) -> None:
+#: The markdown otter puts where a written answer's model answer was (translated in other languages).
+OTTER_ANSWER_PLACEHOLDER = N_("_Type your answer here, replacing this text._")
+
+
+def portable_student_notebook(path: Path, name: str, lang: str = "en") -> None:
     """Make a student notebook work on Google Colab and under any file name.
 
     otter's ``grader = otter.Notebook("<name>.ipynb")`` reads the tests from the notebook file of that
     name (a renamed "Copy of ..." breaks it) and refuses metadata tests on Colab; the public checks
     live in the kit, so the notebook's ``grader`` becomes :class:`chaoyang.teaching.checks.StudentChecks`
     (same ``grader.check("q1")`` cells, same messages as the kit's grader). A first cell installs the
-    kit where it is missing (Colab), with the install line of the configured repository URL.
+    kit where it is missing (Colab), with the install line of the configured repository URL. In another
+    ``lang`` the grader reports in that language and otter's answer placeholder is translated.
     """
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
     cells = nb["cells"]
@@ -272,7 +421,14 @@ def portable_student_notebook(path: Path, name: str) -> None:
     init = [i for i, cell in enumerate(cells) if cell["cell_type"] == "code" and "otter.Notebook(" in source(cell)]
     if len(init) != 1:
         raise AssignmentError(f"{path}: expected one otter initialisation cell, found {len(init)}")
-    cells[init[0]]["source"] = GRADER_CELL.format(name=name)
+    cells[init[0]]["source"] = GRADER_CELL.format(name=name, lang="" if lang == "en" else f', lang="{lang}"')
+    if lang != "en":  # otter's placeholder for written answers, in the notebook's language
+        from chaoyang.teaching.catalogs import translator
+
+        placeholder = translator("teaching", lang, strict=True)(OTTER_ANSWER_PLACEHOLDER)
+        for cell in cells:
+            if cell["cell_type"] == "markdown" and source(cell).strip() == OTTER_ANSWER_PLACEHOLDER:
+                cell["source"] = placeholder
     install = {"cell_type": "code", "execution_count": None, "metadata": dict(cells[init[0]].get("metadata", {})),
                "outputs": [], "source": INSTALL_CELL.format(install=colab_install_line())}
     if "id" in cells[init[0]]:  # nbformat 4.5 cells carry ids; otter's 4.4 notebooks do not
@@ -526,7 +682,7 @@ def scan_publication(paths=None) -> list[tuple[str, str]]:
     ----------
     paths : iterable of Path, optional
         Default: ``book/``, ``notebooks/``, ``_build/html`` (when it exists) and the student
-        builds under ``_build/assignments/*/student``.
+        builds under ``_build/assignments/*/student`` and ``_build/assignments_zh_CN/*/student``.
 
     Returns
     -------
@@ -538,8 +694,9 @@ def scan_publication(paths=None) -> list[tuple[str, str]]:
     # Each student build is checked against its own master: set-up code of one assignment may be
     # the solution of another.
     for assignment in discover():
-        student = BUILD_DIR / assignment.name / "student"
-        leaks += find_leaks([student, BUILD_DIR / f"{assignment.name}.zip"], secret_lines(assignment.master))
+        for folder in (BUILD_DIR, build_dir("zh_CN")):
+            student = folder / assignment.name / "student"
+            leaks += find_leaks([student, folder / f"{assignment.name}.zip"], secret_lines(assignment.master))
     return leaks
 
 
@@ -550,7 +707,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     build_parser = sub.add_parser("build", help="otter assign every master into _build/assignments/")
     build_parser.add_argument("--only", nargs="*", default=None, metavar="NAME", help="assignment names")
-    build_parser.add_argument("--out", type=Path, default=BUILD_DIR, help="output folder")
+    build_parser.add_argument("--out", type=Path, default=None,
+                              help="output folder (default _build/assignments, or _build/assignments_<lang>)")
+    build_parser.add_argument("--lang", default="en", help="language of the student notebooks: en (default) or zh_CN")
     build_parser.add_argument("--no-run-tests", action="store_true", help="skip running solutions against tests")
     build_parser.add_argument("--no-wheel", action="store_true", help="do not put the kit's wheel into the autograder zips")
     build_parser.add_argument("--secret-file", type=Path, default=None,
@@ -585,7 +744,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{BLIND_ASSIGNMENT}: blind passage from the private blind set {blind.path}" if blind
                   else PUBLIC_GOLD)
         for folder in build(args.only, args.out, run_tests=not args.no_run_tests, with_wheel=not args.no_wheel,
-                            secret=secret, blind_set=blind):
+                            secret=secret, blind_set=blind, lang=args.lang):
             print(f"built {folder} (+ {folder.name}.zip)")
         leaks = scan_publication()
     else:

@@ -24,7 +24,10 @@ import yaml
 from chaoyang.errors import ChaoyangError, UnknownNameError
 
 __all__ = ["PLANS_FILE", "PlanRow", "CoursePlan", "CoursePlanError", "load_plans", "get_plan", "other_work",
-           "render_myst", "check_plans", "due_name"]
+           "render_myst", "check_plans", "due_name", "plan_messages", "plan_in"]
+
+#: Column headings of a plan's table after the unit column (translated through the catalog ``course_plans``).
+HEADERS = ("Topic", "Read", "Lab", "Due")
 
 #: The one data file, ``book/_data/course_plans.yml`` of a source checkout.
 PLANS_FILE = Path(__file__).resolve().parents[3] / "book" / "_data" / "course_plans.yml"
@@ -169,10 +172,59 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "/")
 
 
-def render_myst(plan: CoursePlan) -> list[str]:
+def _due_note(item: str) -> str:
+    return item[len(due_name(item)):].strip()
+
+
+def plan_messages(path: Path | None = None) -> list[tuple[str, str]]:
+    """The texts of every plan a translator translates (catalog ``course_plans``), as ``(message, where)``.
+
+    Titles, units, introductions, topics, reading notes, labs, notes of due items, non-numeric ``when`` values
+    and the table's headings. Page names and assignment names are not translated.
+
+    Examples
+    --------
+    >>> plan_messages()[4:6]
+    [('A 14-week course (one semester)', 'semester-14: title'), ('Week', 'semester-14: unit')]
+    """
+    out = [(heading, "table heading") for heading in HEADERS]
+    for plan in load_plans(path):
+        out += [(plan.title, f"{plan.id}: title"), (plan.unit, f"{plan.id}: unit"), (plan.intro, f"{plan.id}: intro")]
+        for row in plan.rows:
+            where = f"{plan.id} {row.when}"
+            if not row.when.isdigit():
+                out.append((row.when, f"{plan.id}: when"))
+            out += [(text, f"{where}: {key}") for key, text in
+                    (("topic", row.topic), ("read_note", row.read_note), ("lab", row.lab)) if text]
+            out += [(_due_note(d), f"{where}: due note") for d in row.due if _due_note(d)]
+    return out
+
+
+def plan_in(plan: CoursePlan, lang: str = "en") -> CoursePlan:
+    """The plan with its texts in ``lang`` (from the catalog ``course_plans``; untranslated texts stay English).
+
+    Examples
+    --------
+    >>> plan_in(get_plan("module-6"), "en") == get_plan("module-6")
+    True
+    """
+    from dataclasses import replace
+
+    from chaoyang.teaching.catalogs import translator
+
+    t = translator("course_plans", lang)
+    rows = tuple(replace(row, when=row.when if row.when.isdigit() else t(row.when), topic=t(row.topic),
+                         read_note=t(row.read_note) if row.read_note else "", lab=t(row.lab) if row.lab else "",
+                         due=tuple(f"{due_name(d)} {t(_due_note(d))}" if _due_note(d) else d for d in row.due))
+                 for row in plan.rows)
+    return replace(plan, title=t(plan.title), unit=t(plan.unit), intro=t(plan.intro), rows=rows)
+
+
+def render_myst(plan: CoursePlan, lang: str = "en") -> list[str]:
     """The plan as MyST lines: its introduction, then a list-table with page links Sphinx checks.
 
     Pages become ``{doc}`` links (absolute, so the same text works on any page); assignments are set in code type.
+    ``lang`` translates the table's headings; translate the plan itself with :func:`plan_in`.
 
     Examples
     --------
@@ -182,13 +234,16 @@ def render_myst(plan: CoursePlan) -> list[str]:
     >>> "{doc}`/notebooks/03_mediation`" in "\\n".join(lines)
     True
     """
+    from chaoyang.teaching.catalogs import translator
+
+    t = translator("course_plans", lang)
     lines = [_cell(plan.intro), "", "```{list-table}", ":header-rows: 1", ":widths: 12 30 30 16 12", "",
-             f"* - {_cell(plan.unit)}", "  - Topic", "  - Read", "  - Lab", "  - Due"]
+             f"* - {_cell(plan.unit)}"] + [f"  - {t(heading)}" for heading in HEADERS]
     for row in plan.rows:
         read = ", ".join(f"{{doc}}`/{page}`" for page in row.read)
         if row.read_note:
             read = f"{read} ({_cell(row.read_note)})" if read else _cell(row.read_note)
-        due = ", ".join(f"`{due_name(d)}`" + (f" {_cell(d[len(due_name(d)):].strip())}" if "(" in d else "")
+        due = ", ".join(f"`{due_name(d)}`" + (f" {_cell(_due_note(d))}" if _due_note(d) else "")
                         for d in row.due)
         lines += [f"* - {_cell(row.when)}", f"  - {_cell(row.topic)}", f"  - {read or '—'}",
                   f"  - {_cell(row.lab) or '—'}", f"  - {due or '—'}"]

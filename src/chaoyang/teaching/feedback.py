@@ -35,6 +35,7 @@ import html
 import re
 
 from chaoyang.errors import ChaoyangError
+from chaoyang.teaching.catalogs import N_, translator
 from chaoyang.teaching.records import SubmissionGrade
 
 __all__ = ["render_markdown", "render_html", "scan_for_leaks", "student_error", "FeedbackLeakError"]
@@ -79,27 +80,36 @@ def _md(text) -> str:
     return re.sub(r"([\\`*_\[\]])", r"\\\1", escaped.replace("\\|", "\x00")).replace("\x00", "\\|")
 
 
-def _late_text(late) -> str:
-    return {True: "yes", False: "no"}.get(late, "unknown (no deadline or no submission time)")
+def _late_text(late, t) -> str:
+    return t({True: N_("yes"), False: N_("no")}.get(late, N_("unknown (no deadline or no submission time)")))
 
 
-def _rows(grade: SubmissionGrade):
-    """(question, points, possible, [(label, status, points text, message)]) per question, hidden checks masked."""
+def _label(name: str, t) -> str:
+    """A public check's label ``"q1 public: columns"`` in the page's language (question name kept)."""
+    question, sep, check = name.partition(" public: ")
+    return t(N_("{question} public: {check}")).format(question=question, check=t(check)) if sep else t(name)
+
+
+def _rows(grade: SubmissionGrade, t):
+    """(question, points, possible, [(label, status class, status, points text, message)]) per question, hidden
+    checks masked; texts through ``t`` (the page's translator), status classes English for the style sheet."""
     for question in grade.questions:
         checks = []
         hidden_number = 0
         for check in question.checks:
             status = "passed" if check.passed else "failed"
+            shown = t(N_("passed")) if check.passed else t(N_("failed"))
             if check.hidden:
                 hidden_number += 1
-                hint = "" if check.passed else check.message
-                checks.append((f"hidden check {hidden_number}", status, "", hint))
+                hint = "" if check.passed else t(check.message)
+                checks.append((t(N_("hidden check {n}")).format(n=hidden_number), status, shown, "", hint))
             else:
-                checks.append((check.name, status, f"{_num(check.points)} / {_num(check.possible)}", check.message))
+                checks.append((_label(check.name, t), status, shown, f"{_num(check.points)} / {_num(check.possible)}",
+                               t(check.message)))
         yield question.question, question.points, question.possible, checks
 
 
-def render_markdown(grade: SubmissionGrade, *, assignment: str, late: bool | None = None) -> str:
+def render_markdown(grade: SubmissionGrade, *, assignment: str, late: bool | None = None, lang: str = "en") -> str:
     """The student's feedback page as Markdown.
 
     Parameters
@@ -109,6 +119,9 @@ def render_markdown(grade: SubmissionGrade, *, assignment: str, late: bool | Non
         Assignment name, shown in the title.
     late : bool or None
         The late flag to show (``write_run`` passes the one it computed); default ``grade.late``.
+    lang : str
+        Language of the page (``"en"`` or ``"zh_CN"``): headings, check messages and hints from the catalog
+        ``teaching`` (:mod:`chaoyang.teaching.messages`).
 
     Returns
     -------
@@ -123,27 +136,34 @@ def render_markdown(grade: SubmissionGrade, *, assignment: str, late: bool | Non
     >>> "Zhao \\\\| Min" in text, "&lt;b&gt;ok&lt;/b&gt;" in text
     (True, True)
     """
+    t = translator("teaching", lang)
     late = grade.late if late is None else late
     name = grade.submission.student_name or grade.submission.student_id
-    lines = [f"# Feedback: {_md(assignment)}", "",
-             f"**Student:** {_md(name)} (identifier {_md(grade.submission.student_id)})  ",
-             f"**Total:** {_num(grade.total)} / {_num(_possible(grade))} autograded points  ",
-             f"**Late:** {_late_text(late)}"]
+    lines = [f"# {_md(t(N_('Feedback: {assignment}')).format(assignment=assignment))}", "",
+             f"**{t(N_('Student:'))}** {_md(name)} "
+             f"({_md(t(N_('identifier {student_id}')).format(student_id=grade.submission.student_id))})  ",
+             f"**{t(N_('Total:'))}** "
+             f"{t(N_('{points} / {possible} autograded points')).format(points=_num(grade.total), possible=_num(_possible(grade)))}  ",
+             f"**{t(N_('Late:'))}** {_late_text(late, t)}"]
     reason = student_error(grade)
     if reason:
-        lines += ["", f"**Why points are missing:** {_md(reason)}"]
-    lines += ["", "| question | points | possible |", "|---|---|---|"]
-    lines += [f"| {_md(q)} | {_num(p)} | {_num(pp)} |" for q, p, pp, _ in _rows(grade)]
-    for question, points, possible, checks in _rows(grade):
+        lines += ["", f"**{t(N_('Why points are missing:'))}** {_md(t(reason))}"]
+    heads = [t(N_("question")), t(N_("points")), t(N_("possible"))]
+    lines += ["", f"| {' | '.join(heads)} |", "|---|---|---|"]
+    lines += [f"| {_md(q)} | {_num(p)} | {_num(pp)} |" for q, p, pp, _ in _rows(grade, t)]
+    for question, points, possible, checks in _rows(grade, t):
         if not checks:
             continue
+        heads = [t(N_("check")), t(N_("result")), t(N_("points")), t(N_("message"))]
         lines += ["", f"## {_md(question)}: {_num(points)} / {_num(possible)}", "",
-                  "| check | result | points | message |", "|---|---|---|---|"]
-        lines += [f"| {_md(label)} | {status} | {pts} | {_md(message)} |" for label, status, pts, message in checks]
-    lines += ["", "Hidden checks show only whether they passed and, when one failed, a hint from your instructor.",
-              "Written (rubric) questions are graded by hand and appear once your instructor has graded them.", ""]
+                  f"| {' | '.join(heads)} |", "|---|---|---|---|"]
+        lines += [f"| {_md(label)} | {shown} | {pts} | {_md(message)} |" for label, _, shown, pts, message in checks]
+    lines += ["", t(_NOTE_HIDDEN), t(_NOTE_WRITTEN), ""]
     return "\n".join(lines)
 
+
+_NOTE_HIDDEN = N_("Hidden checks show only whether they passed and, when one failed, a hint from your instructor.")
+_NOTE_WRITTEN = N_("Written (rubric) questions are graded by hand and appear once your instructor has graded them.")
 
 _STYLE = """body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:46rem;margin:2rem auto;
 padding:0 1rem;line-height:1.5;color:#1a1a1a}table{border-collapse:collapse;margin:.5rem 0 1rem}
@@ -151,7 +171,7 @@ th,td{border:1px solid #999;padding:.25rem .5rem;text-align:left;vertical-align:
 .passed{color:#05602a}.failed{color:#8a1010}.note{color:#444;font-size:.95em}"""
 
 
-def render_html(grade: SubmissionGrade, *, assignment: str, late: bool | None = None) -> str:
+def render_html(grade: SubmissionGrade, *, assignment: str, late: bool | None = None, lang: str = "en") -> str:
     """The student's feedback page as one self-contained HTML file (inline style, no script, no external file).
 
     Parameters
@@ -160,6 +180,8 @@ def render_html(grade: SubmissionGrade, *, assignment: str, late: bool | None = 
     assignment : str
     late : bool or None
         As in :func:`render_markdown`.
+    lang : str
+        As in :func:`render_markdown`; also the page's ``lang`` attribute (``zh-CN``).
 
     Returns
     -------
@@ -172,34 +194,39 @@ def render_html(grade: SubmissionGrade, *, assignment: str, late: bool | None = 
     >>> "<script>" in page, "&lt;script&gt;" in page
     (False, True)
     """
+    from chaoyang.teaching.catalogs import check_language
+
+    t = translator("teaching", lang)
     late = grade.late if late is None else late
     e = lambda text: html.escape(str(text), quote=True)  # noqa: E731 - short local alias
     name = grade.submission.student_name or grade.submission.student_id
-    parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-             f"<title>Feedback: {e(assignment)} — {e(name)}</title>", f"<style>{_STYLE}</style>", "</head>", "<body>",
-             f"<h1>Feedback: {e(assignment)}</h1>",
-             f"<p><strong>Student:</strong> {e(name)} (identifier {e(grade.submission.student_id)})<br>",
-             f"<strong>Total:</strong> {_num(grade.total)} / {_num(_possible(grade))} autograded points<br>",
-             f"<strong>Late:</strong> {e(_late_text(late))}</p>"]
+    title = t(N_("Feedback: {assignment}")).format(assignment=assignment)
+    total = t(N_("{points} / {possible} autograded points")).format(points=_num(grade.total),
+                                                                    possible=_num(_possible(grade)))
+    ident = t(N_("identifier {student_id}")).format(student_id=grade.submission.student_id)
+    parts = ["<!DOCTYPE html>", f'<html lang="{check_language(lang).replace("_", "-")}">', "<head>",
+             '<meta charset="utf-8">', f"<title>{e(title)} — {e(name)}</title>", f"<style>{_STYLE}</style>", "</head>",
+             "<body>", f"<h1>{e(title)}</h1>",
+             f"<p><strong>{e(t(N_('Student:')))}</strong> {e(name)} ({e(ident)})<br>",
+             f"<strong>{e(t(N_('Total:')))}</strong> {e(total)}<br>",
+             f"<strong>{e(t(N_('Late:')))}</strong> {e(_late_text(late, t))}</p>"]
     reason = student_error(grade)
     if reason:
-        parts.append(f"<p><strong>Why points are missing:</strong> {e(reason)}</p>")
-    parts += ["<table>", "<caption>Points per question</caption>",
-              '<tr><th scope="col">question</th><th scope="col">points</th><th scope="col">possible</th></tr>']
-    parts += [f"<tr><td>{e(q)}</td><td>{_num(p)}</td><td>{_num(pp)}</td></tr>" for q, p, pp, _ in _rows(grade)]
+        parts.append(f"<p><strong>{e(t(N_('Why points are missing:')))}</strong> {e(t(reason))}</p>")
+    heads = "".join(f'<th scope="col">{e(t(h))}</th>' for h in (N_("question"), N_("points"), N_("possible")))
+    parts += ["<table>", f"<caption>{e(t(N_('Points per question')))}</caption>", f"<tr>{heads}</tr>"]
+    parts += [f"<tr><td>{e(q)}</td><td>{_num(p)}</td><td>{_num(pp)}</td></tr>" for q, p, pp, _ in _rows(grade, t)]
     parts.append("</table>")
-    for question, points, possible, checks in _rows(grade):
+    heads = "".join(f'<th scope="col">{e(t(h))}</th>'
+                    for h in (N_("check"), N_("result"), N_("points"), N_("message")))
+    for question, points, possible, checks in _rows(grade, t):
         if not checks:
             continue
-        parts += [f"<h2>{e(question)}: {_num(points)} / {_num(possible)}</h2>", "<table>",
-                  '<tr><th scope="col">check</th><th scope="col">result</th><th scope="col">points</th>'
-                  '<th scope="col">message</th></tr>']
-        parts += [f'<tr><td>{e(label)}</td><td class="{status}">{status}</td><td>{e(pts)}</td><td>{e(message)}</td></tr>'
-                  for label, status, pts, message in checks]
+        parts += [f"<h2>{e(question)}: {_num(points)} / {_num(possible)}</h2>", "<table>", f"<tr>{heads}</tr>"]
+        parts += [f'<tr><td>{e(label)}</td><td class="{status}">{e(shown)}</td><td>{e(pts)}</td><td>{e(message)}</td></tr>'
+                  for label, status, shown, pts, message in checks]
         parts.append("</table>")
-    parts += ['<p class="note">Hidden checks show only whether they passed and, when one failed, a hint from your '
-              "instructor. Written (rubric) questions are graded by hand and appear once your instructor has graded "
-              "them.</p>", "</body>", "</html>", ""]
+    parts += [f'<p class="note">{e(t(_NOTE_HIDDEN))} {e(t(_NOTE_WRITTEN))}</p>', "</body>", "</html>", ""]
     return "\n".join(parts)
 
 

@@ -162,7 +162,7 @@ def _default_forbidden(assignment: str) -> set[str]:
 
 
 def write_run(grades: list[SubmissionGrade], out_root: Path, *, assignment: str, deadline: datetime | None = None,
-              now: datetime | None = None, forbidden=(), blind_gold: str | None = None) -> Path:
+              now: datetime | None = None, forbidden=(), blind_gold: str | None = None, lang: str = "en") -> Path:
     """Write one dated grading run (gradebook, LMS import files, feedback pages) and return its folder.
 
     Parameters
@@ -183,6 +183,9 @@ def write_run(grades: list[SubmissionGrade], out_root: Path, *, assignment: str,
     blind_gold : {"public", "private"}, optional
         a1: whether the gold coding of the passage coded blind is public in the kit (the ``blind_gold``
         column and ``run.json``); None for other assignments.
+    lang : str, default "en"
+        Language of the feedback pages (``"zh_CN"``: headings, check messages and hints in Chinese); the
+        gradebook and LMS files keep their English column names.
 
     Returns
     -------
@@ -215,8 +218,8 @@ def write_run(grades: list[SubmissionGrade], out_root: Path, *, assignment: str,
     # Render everything first, scan it, and only then create the run folder: a leak writes nothing.
     pages = {}
     for grade, late, stem in zip(grades, lates, stems):
-        pages[f"{stem}.md"] = feedback.render_markdown(grade, assignment=assignment, late=late)
-        pages[f"{stem}.html"] = feedback.render_html(grade, assignment=assignment, late=late)
+        pages[f"{stem}.md"] = feedback.render_markdown(grade, assignment=assignment, late=late, lang=lang)
+        pages[f"{stem}.html"] = feedback.render_html(grade, assignment=assignment, late=late, lang=lang)
     leaks = feedback.scan_for_leaks(pages, set(forbidden) | _default_forbidden(assignment))
     if leaks:
         shown = "; ".join(f"{label}: {text[:60]!r}" for label, text in leaks[:5])

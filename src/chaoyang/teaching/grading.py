@@ -221,7 +221,7 @@ class Stages:
 def grade(assignment: str, submissions: Path, *, out_root: Path = GRADES_DIR, secret_file: Path | None = None,
           layout: str = "auto", deadline: datetime | None = None, timeout: float = DEFAULT_TIMEOUT,
           memory_mb: int = DEFAULT_MEMORY_MB, isolation: str = "auto", manifest: Path | None = MANIFEST,
-          stages: Stages | None = None, progress=print, blind_set=None, **limits) -> Path:
+          stages: Stages | None = None, progress=print, blind_set=None, lang: str = "en", **limits) -> Path:
     """Grade every submission of ``assignment`` and write a new dated run folder.
 
     Parameters
@@ -255,6 +255,8 @@ def grade(assignment: str, submissions: Path, *, out_root: Path = GRADES_DIR, se
         a1 only: the instructor's private blind set (:mod:`chaoyang.teaching.blindset`; default
         ``$CHAOYANG_BLIND_SET``), read here, outside the sandbox. Without one a1 is graded on a kit
         transcript, and the console and the gradebook's ``blind_gold`` column say its gold is public.
+    lang : str, default "en"
+        Language of the students' feedback pages (``"zh_CN"`` for assignments built with ``--lang zh_CN``).
     **limits
         ``max_procs`` and ``disk_mb``, passed to :func:`chaoyang.teaching.sandbox.run_notebook`.
 
@@ -272,6 +274,9 @@ def grade(assignment: str, submissions: Path, *, out_root: Path = GRADES_DIR, se
     chaoyang.teaching.blindset.BlindSetError
         The blind set is invalid (the message names the file, row and value).
     """
+    from chaoyang.teaching.catalogs import check_language
+
+    lang = check_language(lang)  # a wrong language fails before any notebook runs
     say = progress or (lambda _line: None)
     stages = stages or Stages.default()
     submissions = Path(submissions)
@@ -319,6 +324,8 @@ def grade(assignment: str, submissions: Path, *, out_root: Path = GRADES_DIR, se
                                "Linux with bubblewrap")
     changed = folder_digest(submissions) != before
     extra = {"blind_gold": gold} if gold else {}
+    if lang != "en":
+        extra["lang"] = lang
     run_dir = Path(stages.write_run(grades, Path(out_root), assignment=assignment, deadline=deadline, **extra))
     record = {"assignment": assignment, "isolation": "bubblewrap" if mode == "bwrap" else f"none ({reason})",
               "timeout_s": timeout, "memory_mb": memory_mb, **limits, "submissions": str(submissions),
@@ -630,6 +637,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--manifest", type=Path, default=MANIFEST, help="grading manifest written at build time")
     parser.add_argument("--blind-set", type=Path, default=None,
                         help="a1: folder of the private blind set, outside the repository (else $CHAOYANG_BLIND_SET)")
+    parser.add_argument("--lang", default="en", help="language of the feedback pages: en (default) or zh_CN")
     parser.add_argument("--autograder", type=Path, default=None,
                         help="grade with `otter run` and this autograder zip instead (NOT sandboxed)")
     args = parser.parse_args(argv)
@@ -645,7 +653,7 @@ def main(argv: list[str] | None = None) -> int:
         run_dir = grade(args.assignment, args.submissions, out_root=args.out or GRADES_DIR,
                         secret_file=args.secret_file, layout=args.layout, deadline=deadline, timeout=args.timeout,
                         memory_mb=args.memory_mb, isolation=args.isolation, manifest=args.manifest,
-                        blind_set=args.blind_set)
+                        blind_set=args.blind_set, lang=args.lang)
     except ChaoyangError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

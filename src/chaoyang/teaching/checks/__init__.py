@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib
 
 from chaoyang.errors import UnknownNameError
+from chaoyang.teaching.catalogs import N_, translator
 from chaoyang.teaching.checks.common import Context, describe_axes, run_question
 from chaoyang.teaching.records import QuestionGrade
 
@@ -155,7 +156,7 @@ def otter_check(assignment: str, question: str, namespace: dict, *, hidden: bool
         raise UnknownNameError(f"{assignment} has no autograded question {question!r}")
     ctx = _notebook_context(assignment)
     if hidden and ctx.variant.world is None:
-        raise AssertionError("the correctness checks of a course variant run when your teacher grades the notebook")
+        raise AssertionError(N_("the correctness checks of a course variant run when your teacher grades the notebook"))
     # The same JSON round trip as the sandbox's export, so both paths judge identical values.
     plain = _decode_all({k: encode(v) for k, v in namespace.items() if k in wanted[0].answers})
     grade = run_question(wanted[0], plain, ctx)
@@ -165,16 +166,17 @@ def otter_check(assignment: str, question: str, namespace: dict, *, hidden: bool
 
 
 class CheckReport:
-    """What ``grader.check("q1")`` shows in a student's notebook."""
+    """What ``grader.check("q1")`` shows in a student's notebook, in the notebook's language (``lang``)."""
 
-    def __init__(self, question: str, passed: bool, message: str):
-        self.question, self.passed, self.message = question, passed, message
+    def __init__(self, question: str, passed: bool, message: str, lang: str = "en"):
+        self.question, self.passed, self.message, self.lang = question, passed, message, lang
 
     def __repr__(self) -> str:
+        t = translator("teaching", self.lang)
         if self.passed:
-            return (f"{self.question}: the shape checks pass (they are worth no points; the correctness of your "
-                    "answer is graded after you submit)")
-        return f"{self.question}: {self.message}"
+            return t(N_("{question}: the shape checks pass (they are worth no points; the correctness of your answer "
+                        "is graded after you submit)")).format(question=self.question)
+        return f"{self.question}: {t(self.message)}"
 
     def _repr_html_(self) -> str:
         import html
@@ -186,6 +188,7 @@ class CheckReport:
 class StudentChecks:
     """The ``grader`` of a student's notebook: ``grader.check("q1")`` runs the question's public checks.
 
+    ``lang="zh_CN"`` (written by ``assignments build --lang zh_CN``) shows the messages in Chinese.
     Unlike ``otter.Notebook`` it needs no ``tests/`` folder and no particular file name, so it works
     on Google Colab and in a renamed copy ("Copy of a3_mediation.ipynb"); the checks are the same
     functions the kit's grader runs.
@@ -197,9 +200,11 @@ class StudentChecks:
     False
     """
 
-    def __init__(self, assignment: str):
+    def __init__(self, assignment: str, lang: str = "en"):
+        from chaoyang.teaching.catalogs import check_language
+
         questions(assignment)  # unknown names fail here, with the list of known ones
-        self.assignment = assignment
+        self.assignment, self.lang = assignment, check_language(lang)
 
     def check(self, question: str, global_env: dict | None = None) -> CheckReport:
         import inspect
@@ -208,5 +213,5 @@ class StudentChecks:
         try:
             otter_check(self.assignment, question, env)
         except AssertionError as err:
-            return CheckReport(question, False, str(err))
-        return CheckReport(question, True, "")
+            return CheckReport(question, False, str(err), self.lang)
+        return CheckReport(question, True, "", self.lang)

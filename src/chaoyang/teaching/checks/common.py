@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from chaoyang.errors import ChaoyangError
+from chaoyang.teaching.catalogs import N_
 from chaoyang.teaching.records import CheckResult, QuestionGrade
 
 
@@ -107,21 +108,23 @@ def run_question(question: Question, answers: dict, ctx: Context) -> QuestionGra
     results = []
     for check in question.checks:
         possible = question.points * check.weight / total_weight if check.hidden else 0.0
+        # Messages stay English in the records; feedback pages and grader.check translate them when shown.
         if missing:
-            passed, message = False, f"define {', '.join(missing)} (not found in the notebook)"
+            passed, message = False, N_("define {names} (not found in the notebook)").format(names=", ".join(missing))
         elif unsupported:
-            passed, message = False, (f"{', '.join(unsupported)} could not be read: use the type the question asks "
-                                      "for (numbers, strings, lists, dicts, pandas tables)")
+            passed, message = False, N_("{names} could not be read: use the type the question asks for (numbers, "
+                                        "strings, lists, dicts, pandas tables)").format(names=", ".join(unsupported))
         else:
             try:
                 check.func(answers, ctx)
-                passed, message = True, "passed"
+                passed, message = True, N_("passed")
             except Fail as err:
                 passed, message = False, str(err)
             except Exception as err:  # a wrong type makes a check raise: that is a failure, not a crash
-                passed, message = False, f"could not be checked ({type(err).__name__}); check the type of your answer"
+                passed, message = False, N_("could not be checked ({error}); check the type of your answer").format(
+                    error=type(err).__name__)
         if check.hidden:
-            message = "passed" if passed else check.hint
+            message = N_("passed") if passed else check.hint
         results.append(CheckResult(name=f"{question.name} {'hidden' if check.hidden else 'public'}: {check.name}",
                                    hidden=check.hidden, passed=passed, points=possible if passed else 0.0,
                                    possible=possible, message=message))
