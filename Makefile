@@ -26,7 +26,7 @@ help:
 	@echo "make test   run the whole test suite"
 	@echo "make data   regenerate datasets/ from the planted truth"
 	@echo "make bench  run the benchmarks in benchmarks/"
-	@echo "make assignments [SECRET_FILE=path] [BLIND_SET=folder]   otter assign every exercise into _build/assignments/ (student + course variant data + autograder zip with the kit's wheel + LMS zip) and write the grader's code manifest"
+	@echo "make assignments [SECRET_FILE=path] [BLIND_SET=folder] [LANG_ASSIGN=zh_CN]   otter assign every exercise into _build/assignments/ (student + course variant data + autograder zip with the kit's wheel + LMS zip) and write the grader's code manifest"
 	@echo "make grade ASSIGNMENT=<name> SUBMISSIONS=<folder|zip>   grade submissions in a sandbox into a new dated run in _build/grades/<name>/"
 	@echo "make district   run all of Chaoyang at 1:1 and store the comparison (benchmarks/results/district.json)"
 	@echo "make release   wheel + sdist (dist/), site, PDF, assignment bundle, then check version/changelog/citation agree"
@@ -50,10 +50,13 @@ book: book-en
 book-en: $(STAMP)
 	$(BIN)/python book/_ext/build_editions.py html --lang en
 
-# After editing English text: extract the messages again and merge them into locale/zh_CN/LC_MESSAGES
-# (new and changed messages arrive untranslated or fuzzy; tests/test_i18n.py fails until they are translated).
+# After editing English text: extract the messages again and merge them into locale/zh_CN/LC_MESSAGES — the pages
+# (Sphinx gettext + sphinx-intl) and the quizzes, course plans, assignments and feedback texts
+# (chaoyang.teaching.catalogs). New and changed messages arrive untranslated or fuzzy; tests/test_i18n.py and
+# tests/test_teaching_i18n.py fail until they are translated.
 locale: $(STAMP)
 	$(BIN)/python book/_ext/build_editions.py locale
+	$(BIN)/python -m chaoyang.teaching.catalogs update
 
 # The PDF and EPUB are made from the built site's sources after `make book` (which executes the
 # notebooks into _build/.jupyter_cache; these builds reuse it) and copied into the site's downloads/
@@ -98,8 +101,10 @@ district: $(STAMP)
 # the course variant's data/; without one, students' notebooks use the public practice variant. BLIND_SET=<folder
 # outside the repository> (or CHAOYANG_BLIND_SET) gives a1 the instructor's private blind passages, whose coding the
 # public kit does not hold (python -m chaoyang.teaching.blindset template <folder> shows the format).
+# LANG_ASSIGN=zh_CN builds the student notebooks in Chinese into _build/assignments_zh_CN (and, for make grade,
+# writes Chinese feedback pages). LANG itself is the shell's locale variable, hence the longer name.
 assignments: $(STAMP)
-	$(BIN)/python -m chaoyang.teaching.assignments build $(if $(SECRET_FILE),--secret-file $(SECRET_FILE)) $(if $(BLIND_SET),--blind-set $(BLIND_SET))
+	$(BIN)/python -m chaoyang.teaching.assignments build $(if $(SECRET_FILE),--secret-file $(SECRET_FILE)) $(if $(BLIND_SET),--blind-set $(BLIND_SET)) $(if $(LANG_ASSIGN),--lang $(LANG_ASSIGN))
 	$(BIN)/python -m chaoyang.teaching.grading write-manifest
 
 # Each notebook runs in a bubblewrap sandbox (Debian: apt-get install bubblewrap); without one, grading
@@ -109,7 +114,7 @@ assignments: $(STAMP)
 GRADE_FLAGS = $(if $(LAYOUT),--layout $(LAYOUT)) $(if $(SECRET_FILE),--secret-file $(SECRET_FILE)) \
 	$(if $(DEADLINE),--deadline $(DEADLINE)) $(if $(ISOLATION),--isolation $(ISOLATION)) \
 	$(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(MEMORY_MB),--memory-mb $(MEMORY_MB)) \
-	$(if $(BLIND_SET),--blind-set $(BLIND_SET))
+	$(if $(BLIND_SET),--blind-set $(BLIND_SET)) $(if $(LANG_ASSIGN),--lang $(LANG_ASSIGN))
 grade: $(STAMP)
 	@test -n "$(ASSIGNMENT)" -a -n "$(SUBMISSIONS)" || { echo "usage: make grade ASSIGNMENT=<name> SUBMISSIONS=<folder or Canvas zip> [LAYOUT=...] [SECRET_FILE=...] [DEADLINE=...] [ISOLATION=bwrap|none] [BLIND_SET=...]"; exit 2; }
 	$(BIN)/python -m chaoyang.teaching.grading $(ASSIGNMENT) $(SUBMISSIONS) $(GRADE_FLAGS)
