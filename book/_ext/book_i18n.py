@@ -27,7 +27,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from docutils import nodes
-from sphinx.transforms import SphinxTransform
 from sphinx.util.docutils import SphinxDirective
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -225,20 +224,12 @@ def _purge_titles(app, env, docname):
     getattr(env, "kit_exercise_titles", {}).pop(docname, None)
 
 
-#: The notebook renderer of the page being read, by page. myst-nb's glue roles look up a page's glued values on
-#: the document they are parsed in; Sphinx parses each translated paragraph as a new small document, which has
-#: none, so ``{glue:text}`key``` in a Chinese paragraph would find nothing. See ``_glue_in_translations``.
+#: The notebook renderer of each page being read. myst-nb's glue roles look up a page's glued values on the
+#: document they are parsed in, through ``document["nb_renderer"]``, which myst-nb removes when it has parsed the
+#: page; Sphinx then parses each translated paragraph as a new small document without one, so
+#: ``{glue:text}`key``` in a Chinese paragraph would find nothing. See ``_glue_in_translations``.
 _NOTEBOOK_RENDERERS: dict[str, object] = {}
-
-
-class RememberNotebookRenderer(SphinxTransform):
-    """Keep the page's notebook renderer for the translated paragraphs (runs just before Sphinx's i18n, 20)."""
-
-    default_priority = 19
-
-    def apply(self, **kwargs) -> None:
-        if "nb_renderer" in self.document:
-            _NOTEBOOK_RENDERERS[self.env.docname] = self.document["nb_renderer"]
+_APP: list = []
 
 
 def _forget_renderer(app, doctree):
@@ -248,27 +239,46 @@ def _forget_renderer(app, doctree):
 def _glue_in_translations() -> None:
     """Let myst-nb's glue roles and directives find the page's glued values inside translated paragraphs.
 
-    myst-nb 1.4 reads them from ``document["nb_renderer"]``; a translated paragraph's document is given the
-    renderer of the page it belongs to. Installed for the translated editions only; myst-nb is pinned
-    (requirements.txt) because this relies on how it stores the renderer.
+    Two small wrappers around myst-nb 1.4 (pinned in requirements.txt, because they rely on its internals):
+    the renderer myst-nb makes for a page is remembered by page name, and a translated paragraph's document
+    (Sphinx names it ``<page>:<line>:<translated>``) is given that renderer before its glue is looked up.
+    Installed for the translated editions only.
     """
+    from myst_nb import sphinx_
     from myst_nb.ext.glue import directives, roles, utils
 
     original = utils.retrieve_glue_data
     if getattr(original, "kit_patched", False):
         return
+    load_renderer = sphinx_.load_renderer
+
+    def remembering_load_renderer(name):
+        renderer_class = load_renderer(name)
+
+        def make(*args, **kwargs):
+            renderer = renderer_class(*args, **kwargs)
+            if _APP:  # the first renderer of a page is the page's own
+                _NOTEBOOK_RENDERERS.setdefault(_APP[0].env.docname, renderer)
+            return renderer
+
+        return make
 
     def retrieve_glue_data(document, key):
-        # Sphinx names a translated paragraph's document "<page>:<line>:<translated>"; myst-nb gives that
-        # document a renderer of its own, with no glued values.
-        if str(document.get("source", "")).endswith("<translated>"):
+        if str(document.get("source", "")).endswith("<translated>") and "nb_renderer" not in document:
             env = getattr(document.settings, "env", None)
             renderer = _NOTEBOOK_RENDERERS.get(env.docname) if env is not None else None
             if renderer is not None:
+                # Only for the lookup: the paragraph's nodes keep a reference to this document, and a
+                # renderer left on it would end up in the pickled doctree.
                 document["nb_renderer"] = renderer
+                try:
+                    return original(document, key)
+                finally:
+                    del document["nb_renderer"]
         return original(document, key)
 
     retrieve_glue_data.kit_patched = True
+    sphinx_.load_renderer = remembering_load_renderer
     for module in (utils, roles, directives):
         module.retrieve_glue_data = retrieve_glue_data
 
@@ -301,7 +311,7 @@ def _add_switch(app, config):
 
 def setup(app):
     app.add_directive("kit-downloads", KitDownloads)
-    app.add_transform(RememberNotebookRenderer)
+    _APP[:] = [app]
     app.connect("config-inited", _add_switch)
     app.connect("html-page-context", _page_context)
     app.connect("doctree-read", _exercise_titles)
