@@ -1,0 +1,335 @@
+"""The language of the library's own text: figure labels, glued verdicts, check_env and errors.
+
+The kit has two editions, English and Chinese (中文版), built from the same sources. The book's prose
+is translated in Sphinx's catalogs under ``locale/``; the text the *library and the notebooks' code*
+produce (figure titles, axis labels, legends, glued verdicts, :func:`chaoyang.check_env`, the most
+common error messages) goes through :func:`t`, which looks the English text up in the library's own
+gettext catalog ``chaoyang/locale/zh_CN/LC_MESSAGES/chaoyang.po`` (compiled to ``chaoyang.mo``
+beside it, so the runtime needs nothing but the standard library).
+
+The language comes from, in order:
+
+1. :func:`set_language` for the running session (``None`` goes back to the environment);
+2. the environment variable ``CHAOYANG_LANG`` (the Chinese book build sets ``zh_CN``, so executed
+   notebooks inherit it);
+3. English.
+
+Accepted values: ``"en"`` (English, the default) and ``"zh_CN"`` (also spelled ``"zh"``,
+``"zh-CN"``, ``"zh_Hans"``). The English text is the message id, so the English edition is
+byte-identical to a library without translation.
+
+In Chinese, :func:`t` also makes matplotlib (if it is imported) draw with a CJK font
+(:func:`use_cjk_font`), so a notebook needs nothing more than ``from chaoyang.i18n import t``.
+
+This module imports only :mod:`chaoyang.errors` from the library (infrastructure layer).
+
+Examples
+--------
+>>> from chaoyang.i18n import t, set_language, get_language
+>>> set_language("en")
+>>> t("Willingness to participate")
+'Willingness to participate'
+>>> t("{column} is missing", column="COH1")
+'COH1 is missing'
+>>> set_language("zh_CN")
+>>> t("Willingness to participate")
+'参与意愿'
+>>> set_language(None)  # back to CHAOYANG_LANG (English when unset)
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+import sys
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+from chaoyang.errors import ArgumentError, ChaoyangError, ChaoyangWarning
+
+__all__ = ["CJK_FONTS", "DOMAIN", "ENV_VAR", "LANGUAGES", "LOCALE_DIR", "MissingFontError", "MissingFontWarning", "N_", "get_language",
+           "is_chinese", "join_words", "language", "set_language", "t", "use_cjk_font"]
+
+#: Environment variable read by :func:`get_language`.
+ENV_VAR = "CHAOYANG_LANG"
+#: The languages the library speaks (canonical spellings).
+LANGUAGES = ("en", "zh_CN")
+#: gettext domain of the library catalog.
+DOMAIN = "chaoyang"
+#: Folder of the compiled catalogs (``<lang>/LC_MESSAGES/chaoyang.mo``), shipped as package data.
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+#: CJK fonts tried, in order, for Chinese figures (Debian ``fonts-noto-cjk`` ships the first;
+#: Adobe's Source Han Sans is the same design under another name).
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans CJK JP",
+             "WenQuanYi Zen Hei", "WenQuanYi Micro Hei")
+
+# Keys are lower case with "_" for "-".
+_ALIASES = {"en": "en", "en_us": "en", "en_gb": "en", "zh": "zh_CN", "zh_cn": "zh_CN", "zh_hans": "zh_CN"}
+
+_session_language: str | None = None
+
+
+class MissingFontWarning(ChaoyangWarning):
+    """Chinese figure text was requested but matplotlib finds no CJK font (labels would be boxes)."""
+
+
+class MissingFontError(ChaoyangError, RuntimeError):
+    """:func:`use_cjk_font` with ``strict=True`` found no CJK font; the message says what to install."""
+
+
+def _canonical(lang, source: str) -> str:
+    key = lang.strip().lower().replace("-", "_") if isinstance(lang, str) else None
+    if key not in _ALIASES:
+        raise ArgumentError(f"{source}={lang!r} is not a language of the kit; choose one of {list(LANGUAGES)} "
+                         f"('zh' also means 'zh_CN')")
+    return _ALIASES[key]
+
+
+def get_language() -> str:
+    """Return the current language, ``"en"`` or ``"zh_CN"``.
+
+    The session setting of :func:`set_language` wins; otherwise ``CHAOYANG_LANG``; otherwise English.
+
+    Raises
+    ------
+    chaoyang.errors.ArgumentError
+        ``CHAOYANG_LANG`` holds something else than a known language (the message names it).
+
+    Examples
+    --------
+    >>> set_language("zh")
+    >>> get_language()
+    'zh_CN'
+    >>> set_language(None)
+    """
+    if _session_language is not None:
+        return _session_language
+    value = os.environ.get(ENV_VAR, "").strip()
+    return _canonical(value, f"environment variable {ENV_VAR}") if value else "en"
+
+
+def set_language(lang: str | None) -> None:
+    """Set the language for this Python session (``None``: follow ``CHAOYANG_LANG`` again).
+
+    Parameters
+    ----------
+    lang : {"en", "zh_CN", "zh"} or None
+
+    Raises
+    ------
+    chaoyang.errors.ArgumentError
+        ``lang`` is not a language of the kit; the message names the value and the choices.
+
+    Examples
+    --------
+    >>> set_language("fr")
+    Traceback (most recent call last):
+    ...
+    chaoyang.errors.ArgumentError: lang='fr' is not a language of the kit; choose one of ['en', 'zh_CN'] ('zh' also means 'zh_CN')
+    """
+    global _session_language
+    _session_language = None if lang is None else _canonical(lang, "lang")
+
+
+class language:
+    """Context manager: run a block in another language, then restore the previous setting.
+
+    Examples
+    --------
+    >>> with language("zh_CN"):
+    ...     t("holds")
+    '成立'
+    >>> t("holds")
+    'holds'
+    """
+
+    def __init__(self, lang: str):
+        self._lang = _canonical(lang, "lang")
+
+    def __enter__(self):
+        global _session_language
+        self._previous = _session_language
+        _session_language = self._lang
+        return self
+
+    def __exit__(self, *exc):
+        global _session_language
+        _session_language = self._previous
+        return False
+
+
+def is_chinese() -> bool:
+    """True when the current language is Chinese (``zh_CN``)."""
+    return get_language() == "zh_CN"
+
+
+@lru_cache(maxsize=None)
+def _catalog(lang: str) -> gettext.NullTranslations:
+    # fallback=True: a missing .mo gives English rather than an error; the catalog test makes sure
+    # the shipped .mo exists and covers every message.
+    return gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[lang], fallback=True)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalog without translating it now (for module-level constants).
+
+    Translate it later with ``t(constant)``; the catalog scan collects ``N_("...")`` like ``t("...")``.
+    """
+    return message
+
+
+def t(message: str, /, **fields) -> str:
+    """Translate ``message`` (English) into the current language, then fill its ``{fields}``.
+
+    Parameters
+    ----------
+    message : str
+        The English text; it is the message id of the catalog. Placeholders use ``str.format``
+        syntax (``{column!r}``, ``{n:,}``) and are filled after translation.
+    **fields
+        Values of the placeholders. Without fields the text is returned as is (braces untouched).
+
+    Returns
+    -------
+    str
+        The text in the current language (the English text itself when the language is English or
+        the catalog has no translation).
+
+    Examples
+    --------
+    >>> t("{name}={value!r} is out of range", name="level", value=2)
+    'level=2 is out of range'
+    >>> with language("zh_CN"):
+    ...     t("differ")
+    '不一致'
+    """
+    lang = get_language()
+    text = message if lang == "en" else _catalog(lang).gettext(message)
+    if lang == "zh_CN" and "matplotlib" in sys.modules:
+        _ensure_font()
+    return text.format(**fields) if fields else text
+
+
+def join_words(words, conjunction: str = "and") -> str:
+    """Join words as prose: ``"A and B"`` / ``"A, B and C"`` in English, ``"A和B"`` / ``"A、B和C"`` in Chinese.
+
+    Parameters
+    ----------
+    words : iterable of str
+        Already translated words.
+    conjunction : {"and", "or"}
+
+    Examples
+    --------
+    >>> join_words(["A", "B", "C"])
+    'A, B and C'
+    >>> with language("zh_CN"):
+    ...     join_words(["甲", "乙", "丙"])
+    '甲、乙和丙'
+    """
+    words = [str(w) for w in words]
+    if conjunction not in ("and", "or"):
+        raise ArgumentError(f"conjunction={conjunction!r} must be 'and' or 'or'")
+    word = t(conjunction)
+    if len(words) <= 1:
+        return "".join(words)
+    if is_chinese():
+        return "、".join(words[:-1]) + word + words[-1]
+    return ", ".join(words[:-1]) + f" {word} " + words[-1]
+
+
+# --- matplotlib: a CJK font when the language is Chinese -------------------------------------------------
+
+_font_state = {"configured": None}
+
+
+def _ensure_font() -> None:
+    import matplotlib
+
+    family = matplotlib.rcParams["font.family"]
+    if _font_state["configured"] is not None and _font_state["configured"] in family:
+        return
+    use_cjk_font()
+
+
+def use_cjk_font(*, strict: bool = False) -> str | None:
+    """Make matplotlib draw Chinese text: put an installed CJK font after DejaVu Sans as a fallback.
+
+    Latin letters and digits keep the kit's DejaVu Sans; characters it lacks (Chinese, full-width
+    punctuation) fall back to the first installed font of :data:`CJK_FONTS`, found through
+    matplotlib's ``font_manager``. SVG output stays independent of installed fonts because the kit
+    keeps matplotlib's default ``svg.fonttype = "path"`` (glyphs are written as outlines).
+
+    :func:`t` calls this by itself in Chinese once matplotlib is imported; call it directly only to
+    check the set-up.
+
+    Parameters
+    ----------
+    strict : bool, default False
+        Raise instead of warning when no CJK font is installed.
+
+    Returns
+    -------
+    str or None
+        The family name used, or None when no CJK font is installed.
+
+    Warns
+    -----
+    MissingFontWarning
+        No CJK font is installed; the warning says what to install.
+
+    Examples
+    --------
+    >>> use_cjk_font() in CJK_FONTS  # doctest: +SKIP
+    True
+    """
+    import matplotlib
+    from matplotlib import font_manager
+
+    available = {entry.name for entry in font_manager.fontManager.ttflist}
+    chosen = next((name for name in CJK_FONTS if name in available), None)
+    if chosen is None:
+        message = ("no Chinese (CJK) font found for matplotlib, so Chinese labels would show as boxes. Install "
+                   "one: on Debian/Ubuntu  sudo apt-get install fonts-noto-cjk  (then delete matplotlib's font "
+                   "cache, ~/.cache/matplotlib), on macOS/Windows install 'Noto Sans CJK SC' or 'Source Han "
+                   "Sans SC'; or draw the figures in English with CHAOYANG_LANG=en")
+        if strict:
+            raise MissingFontError(message)
+        warnings.warn(message, MissingFontWarning, stacklevel=3)
+        _font_state["configured"] = None
+        return None
+    family = list(matplotlib.rcParams["font.family"])
+    # A concrete first family is needed for per-glyph fallback: matplotlib falls back along
+    # font.family, but resolves a generic name ("sans-serif") to a single font.
+    latin = [f for f in family if f not in CJK_FONTS and f not in ("sans-serif", "serif", "monospace")]
+    matplotlib.rcParams["font.family"] = (latin or ["DejaVu Sans"]) + [chosen]
+    # The minus sign U+2212 is in DejaVu Sans; keep it (no ASCII hyphen substitute needed).
+    _font_state["configured"] = chosen
+    return chosen
+
+
+# --- the catalog: compile the .po into the shipped .mo (maintainers only) -------------------------------
+
+def catalog_path(lang: str = "zh_CN", suffix: str = ".po") -> Path:
+    """Path of the library catalog of ``lang`` (``.po`` source or compiled ``.mo``)."""
+    return LOCALE_DIR / _canonical(lang, "lang") / "LC_MESSAGES" / f"{DOMAIN}{suffix}"
+
+
+def compile_catalog(lang: str = "zh_CN") -> Path:
+    """Compile ``chaoyang.po`` into ``chaoyang.mo`` beside it (needs polib, a development dependency).
+
+    Run after editing the catalog: ``python -c "import chaoyang.i18n as i; i.compile_catalog()"``.
+    A test checks that the committed ``.mo`` equals a fresh compilation of the ``.po``.
+
+    Returns
+    -------
+    pathlib.Path
+        The ``.mo`` written.
+    """
+    import polib  # development only: the runtime reads the .mo with the standard library
+
+    mo = catalog_path(lang, ".mo")
+    polib.pofile(str(catalog_path(lang)), wrapwidth=0).save_as_mofile(str(mo))
+    _catalog.cache_clear()
+    return mo
