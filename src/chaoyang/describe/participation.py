@@ -34,6 +34,7 @@ from scipy import stats
 
 from chaoyang._validate import check_frame
 from chaoyang.errors import ChaoyangError
+from chaoyang.i18n import N_
 from chaoyang.world import PARTICIPATION_FORMS
 
 
@@ -52,17 +53,19 @@ class DescribeKeyError(ChaoyangError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 #: Labels of the 1–5 frequency scale of the participation items.
-FREQUENCY_LABELS: tuple[str, ...] = ("never", "rarely", "sometimes", "often", "very often")
+# N_: English here (tables keep these as headers); figures translate them with chaoyang.i18n.t.
+FREQUENCY_LABELS: tuple[str, ...] = (N_("never"), N_("rarely"), N_("sometimes"), N_("often"), N_("very often"))
 #: Labels of the 1–5 agreement scale of the attitudinal items.
-AGREEMENT_LABELS: tuple[str, ...] = ("strongly disagree", "disagree", "neutral", "agree", "strongly agree")
+AGREEMENT_LABELS: tuple[str, ...] = (N_("strongly disagree"), N_("disagree"), N_("neutral"), N_("agree"),
+                                     N_("strongly agree"))
 #: Short English names of the six forms, in the dissertation's order.
 FORM_NAMES: dict[str, str] = {
-    "PAR_SAFETY": "Safety maintenance",
-    "PAR_ADVICE": "Safety advice",
-    "PAR_NEIGHBOUR": "Neighbourly assistance",
-    "PAR_PROMOTION": "Safety promotion",
-    "PAR_VOLUNTEER": "Volunteer team",
-    "PAR_INFO": "Information to police",
+    "PAR_SAFETY": N_("Safety maintenance"),
+    "PAR_ADVICE": N_("Safety advice"),
+    "PAR_NEIGHBOUR": N_("Neighbourly assistance"),
+    "PAR_PROMOTION": N_("Safety promotion"),
+    "PAR_VOLUNTEER": N_("Volunteer team"),
+    "PAR_INFO": N_("Information to police"),
 }
 
 
