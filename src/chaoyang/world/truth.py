@@ -58,6 +58,7 @@ import numpy as np
 
 from chaoyang._validate import check_count, check_seed
 from chaoyang.errors import ChaoyangError, SeedError, UnknownNameError
+from chaoyang.i18n import N_
 from chaoyang.world.items import CONSTRUCTS, ITEMS, LATENT_ORDER, PARTICIPATION_FORMS, PATHWAYS
 
 DRIVERS = ("COH", "PCR", "BRP")
@@ -123,6 +124,9 @@ DEFAULT_COMMUNITY_TYPES: tuple[CommunityType, ...] = (
     CommunityType("rental", "Mixed, rental-heavy community", "混合型出租房集中社区", "hunhexing chuzufang jizhong shequ", 0.20,
                   _frozen({"COH": -0.45, "PCR": -0.30, "BRP": -0.20}), 36.0, 4.0, 0.35, 0.07),
 )
+#: The type keys as the chapters' prose uses them ("a rental community"); in the library catalog
+#: each translates to its type's ``chinese`` name (a test checks they agree).
+COMMUNITY_TYPE_WORDS: tuple[str, ...] = (N_("danwei"), N_("commercial"), N_("resettlement"), N_("rental"))
 
 @dataclass(frozen=True)
 class ItemBias:
