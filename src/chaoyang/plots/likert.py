@@ -134,7 +134,7 @@ def diverging_stacked_bars(frame, columns: Sequence[str], *, item_labels: dict |
     ax.set_xlabel(t("share of answers (left: levels 1-2 and half of 3; right: half of 3 and levels 4-5)"))
     ax.legend(ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False, fontsize=8)
     if title:
-        ax.set_title(t(title))
+        ax.set_title(title)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return ax
