@@ -27,12 +27,12 @@ Examples
 --------
 >>> from chaoyang.i18n import t, set_language, get_language
 >>> set_language("en")
->>> t("Willingness to participate")
-'Willingness to participate'
+>>> t("Willingness")
+'Willingness'
 >>> t("{column} is missing", column="COH1")
 'COH1 is missing'
 >>> set_language("zh_CN")
->>> t("Willingness to participate")
+>>> t("Willingness")
 '参与意愿'
 >>> set_language(None)  # back to CHAOYANG_LANG (English when unset)
 """
@@ -231,7 +231,7 @@ def join_words(words, conjunction: str = "and") -> str:
     words = [str(w) for w in words]
     if conjunction not in ("and", "or"):
         raise ArgumentError(f"conjunction={conjunction!r} must be 'and' or 'or'")
-    word = t(conjunction)
+    word = t("and") if conjunction == "and" else t("or")  # literal ids: the catalog scan finds them
     if len(words) <= 1:
         return "".join(words)
     if is_chinese():
@@ -309,7 +309,129 @@ def use_cjk_font(*, strict: bool = False) -> str | None:
     return chosen
 
 
-# --- the catalog: compile the .po into the shipped .mo (maintainers only) -------------------------------
+# --- the catalog: extraction, compilation (maintainers and tests only) -----------------------------------
+
+#: Names whose first argument is a message: ``t("...")`` and ``N_("...")``.
+_MARKERS = ("t", "N_")
+
+
+def messages_in_source(source: str) -> list[str]:
+    """The literal messages of ``t("...")`` and ``N_("...")`` calls in Python source, in order of appearance.
+
+    Only literal first arguments count (adjacent literals are joined by the parser); ``t(variable)``
+    translates a message that is marked elsewhere with ``N_``.
+
+    Examples
+    --------
+    >>> messages_in_source('ax.set_title(t("Willingness")); LABELS = (N_("never"), "not marked")')
+    ['Willingness', 'never']
+    """
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            if name in _MARKERS:
+                found.append((node.lineno, node.col_offset, node.args[0].value))
+    return [message for *_pos, message in sorted(found)]
+
+
+def extract_messages(paths) -> dict[str, list[str]]:
+    """Every message marked in the given ``.py`` files and notebooks (code cells), with where it is used.
+
+    Parameters
+    ----------
+    paths : iterable of pathlib.Path
+        Python files and ``.ipynb`` notebooks (IPython magics and shell lines are skipped).
+
+    Returns
+    -------
+    dict
+        Message -> list of file names using it, in first-seen order.
+    """
+    import json
+
+    messages: dict[str, list[str]] = {}
+    for path in map(Path, paths):
+        if path.suffix == ".ipynb":
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+            sources = ["\n".join(line for line in "".join(c["source"]).splitlines()
+                                  if not line.lstrip().startswith(("%", "!")))
+                       for c in cells if c["cell_type"] == "code"]
+        else:
+            sources = [path.read_text(encoding="utf-8")]
+        for source in sources:
+            for message in messages_in_source(source):
+                messages.setdefault(message, [])
+                if path.name not in messages[message]:
+                    messages[message].append(path.name)
+    return messages
+
+
+def library_messages(root: Path | None = None) -> dict[str, list[str]]:
+    """Every message the kit shows through :func:`t`: marked calls in the library and the chapters' code,
+    plus the codebook labels the grounded-model figure translates.
+
+    Parameters
+    ----------
+    root : pathlib.Path, optional
+        Repository root (the chapter notebooks are read from ``root/notebooks``); default: the
+        checkout this package lies in. Without a checkout only the library is scanned.
+
+    Returns
+    -------
+    dict
+        Message -> files using it (see :func:`extract_messages`).
+    """
+    import json
+
+    package = Path(__file__).resolve().parent
+    root = package.parents[1] if root is None else Path(root)
+    paths = sorted(package.rglob("*.py")) + sorted((root / "notebooks").glob("[0-9]*.ipynb"))
+    messages = extract_messages(paths)
+    # chaoyang.plots.grounded.plot_model translates the codebook's labels (data, so no t("...") call).
+    book = json.loads((package / "authored" / "codebook.json").read_text(encoding="utf-8"))
+    labels = [book["core"]["label"], *(p["label"].replace(" pathway", "") for p in book["pathways"]),
+              *(c["label"] for c in book["categories"])]
+    for label in labels:
+        messages.setdefault(label, []).append("codebook.json")
+    return messages
+
+
+def update_catalog(lang: str = "zh_CN", root: Path | None = None) -> tuple[list[str], list[str]]:
+    """Bring ``chaoyang.po`` up to date with :func:`library_messages` (needs polib), then compile it.
+
+    New messages are added untranslated (the catalog test then fails until someone translates
+    them); messages no longer used are removed; translations of the others are kept.
+
+    Returns
+    -------
+    (added, removed) : tuple of list of str
+    """
+    import polib
+
+    path = catalog_path(lang)
+    catalog = polib.pofile(str(path), wrapwidth=0)
+    used = library_messages(root)
+    known = {entry.msgid: entry for entry in catalog}
+    added = [m for m in used if m not in known]
+    removed = [m for m in known if m not in used]
+    for message in removed:
+        catalog.remove(known[message])
+    for message in added:
+        catalog.append(polib.POEntry(msgid=message, msgstr=""))
+    for entry in catalog:
+        entry.occurrences = [(name, "") for name in used[entry.msgid]]
+        entry.flags = [flag for flag in entry.flags if flag != "python-brace-format"]
+        if "{" in entry.msgid:
+            entry.flags.append("python-brace-format")
+    catalog.save(str(path))
+    compile_catalog(lang)
+    return added, removed
+
 
 def catalog_path(lang: str = "zh_CN", suffix: str = ".po") -> Path:
     """Path of the library catalog of ``lang`` (``.po`` source or compiled ``.mo``)."""

@@ -34,7 +34,7 @@ from scipy import stats
 
 from chaoyang._validate import check_frame
 from chaoyang.errors import ChaoyangError
-from chaoyang.i18n import N_
+from chaoyang.i18n import N_, t
 from chaoyang.world import PARTICIPATION_FORMS
 
 
@@ -72,13 +72,13 @@ FORM_NAMES: dict[str, str] = {
 # ----------------------------------------------------------------------------- input checks
 def _require_columns(frame: pd.DataFrame, columns: Iterable[str]) -> None:
     if not isinstance(frame, pd.DataFrame):
-        raise DescribeTypeError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+        raise DescribeTypeError(t("expected a pandas DataFrame, got {kind}", kind=type(frame).__name__))
     check_frame(frame, "frame")
     for column in columns:
         if column not in frame.columns:
             close = difflib.get_close_matches(str(column), [str(c) for c in frame.columns], n=3, cutoff=0.5)
-            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-            raise DescribeKeyError(f"column {column!r} is not in the data.{hint}")
+            hint = t(" Did you mean {names}?", names=", ".join(map(repr, close))) if close else ""
+            raise DescribeKeyError(t("column {column!r} is not in the data.{hint}", column=column, hint=hint))
 
 
 def _numeric(frame: pd.DataFrame, column: str) -> pd.Series:

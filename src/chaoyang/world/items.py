@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chaoyang.errors import UnknownNameError
-from chaoyang.i18n import N_, is_chinese
+from chaoyang.i18n import N_, is_chinese, t
 
 
 @dataclass(frozen=True)
@@ -214,5 +214,6 @@ def items_of(construct: str) -> tuple[Item, ...]:
     ['BEL1', 'BEL2', 'BEL3', 'BEL4']
     """
     if construct not in CONSTRUCTS:
-        raise UnknownNameError(f"unknown construct {construct!r}; known constructs: {', '.join(CONSTRUCTS)}")
+        raise UnknownNameError(t("unknown construct {construct!r}; known constructs: {known}", construct=construct,
+                                 known=", ".join(CONSTRUCTS)))
     return tuple(i for i in ITEMS if i.construct == construct)

@@ -58,7 +58,7 @@ import numpy as np
 
 from chaoyang._validate import check_count, check_seed
 from chaoyang.errors import ChaoyangError, SeedError, UnknownNameError
-from chaoyang.i18n import N_
+from chaoyang.i18n import N_, t
 from chaoyang.world.items import CONSTRUCTS, ITEMS, LATENT_ORDER, PARTICIPATION_FORMS, PATHWAYS
 
 DRIVERS = ("COH", "PCR", "BRP")
@@ -532,7 +532,8 @@ class World:
         0.0
         """
         if not isinstance(pathway, str) or pathway not in PATHWAYS:
-            raise UnknownNameError(f"unknown pathway {pathway!r}; choose one of {', '.join(PATHWAYS)}")
+            raise UnknownNameError(t("unknown pathway {pathway!r}; choose one of {known}", pathway=pathway,
+                                     known=", ".join(PATHWAYS)))
         spec = PATHWAYS[pathway]
         names = [spec["driver"], *spec["mediators"]]
         index = [LATENT_ORDER.index(v) for v in names]
