@@ -240,6 +240,55 @@ def test_every_text_glue_in_the_chapters_goes_through_t():
     assert not offenders, "\n".join(offenders)
 
 
+#: Figure calls whose text reaches a reader: methods whose first text argument is a label, and keywords.
+_FIGURE_METHODS = {"set_title", "set_xlabel", "set_ylabel", "annotate", "suptitle"}
+_FIGURE_KEYWORDS = {"title", "label", "xlabel", "ylabel"}
+
+
+def _figure_literals(node) -> list[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        return ["".join(part.value for part in node.values if isinstance(part, ast.Constant))]
+    if isinstance(node, ast.IfExp):
+        return _figure_literals(node.body) + _figure_literals(node.orelse)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [text for element in node.elts for text in _figure_literals(element)]
+    return []
+
+
+def _untranslated_figure_text(source: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+        values = [k.value for k in node.keywords if k.arg in _FIGURE_KEYWORDS]
+        if name in _FIGURE_METHODS:
+            values += node.args[:1]
+        if name == "text":  # ax.text(x, y, s)
+            values += node.args[2:3]
+        if any(re.search(r"[A-Za-z]{3,}", text) for value in values for text in _figure_literals(value)):
+            found.append(ast.get_source_segment(source, node)[:100])
+    return found
+
+
+def test_figure_text_in_chapters_and_plots_goes_through_t():
+    """Titles, axis labels, legends and annotations typed as literals would stay English in the Chinese book."""
+    assert _untranslated_figure_text('ax.set_title("Power")') == ['ax.set_title("Power")']  # the scan can fail
+    assert _untranslated_figure_text('ax.set_title(t("Power"))') == []
+    offenders = []
+    for path in sorted((ROOT / "notebooks").glob("0*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] == "code":
+                source = "\n".join(line for line in "".join(cell["source"]).splitlines()
+                                   if not line.lstrip().startswith(("%", "!")))
+                offenders += [f"{path.name}: {o}" for o in _untranslated_figure_text(source)]
+    for path in sorted((ROOT / "src" / "chaoyang" / "plots").glob("*.py")):
+        offenders += [f"{path.name}: {o}" for o in _untranslated_figure_text(path.read_text(encoding="utf-8"))]
+    assert not offenders, "\n".join(offenders)
+
+
 # ----------------------------------------------------------------------------- errors and check_env
 def test_errors_are_chinese_with_the_same_value(monkeypatch):
     from chaoyang._validate import check_count, check_level, check_seed
@@ -411,13 +460,34 @@ def test_theory_figure_text_resolves_glyphs(chinese_figures, tmp_path):
         plt.close(figures[0])
 
 
-def test_missing_font_warns_with_what_to_install(monkeypatch):
-    import matplotlib
+def _without_cjk_fonts(monkeypatch):
     from matplotlib import font_manager
 
-    matplotlib.use("Agg")
     monkeypatch.setattr(font_manager.fontManager, "ttflist",
-                        [f for f in font_manager.fontManager.ttflist if f.name not in i18n.CJK_FONTS])
+                        [f for f in font_manager.fontManager.ttflist if "CJK" not in f.name
+                         and f.name not in i18n.CJK_FONTS])
+
+
+def test_packaged_font_is_registered_when_the_system_has_none(monkeypatch):
+    """The zh extra's font (noto-cjk-sans-otc, pinned in requirements.txt) stands in for a system font."""
+    import matplotlib
+    from matplotlib import font_manager
+    from noto_cjk_sans_otc import FONT_PATH
+
+    matplotlib.use("Agg")
+    _without_cjk_fonts(monkeypatch)
+    with matplotlib.rc_context():
+        assert i18n.use_cjk_font() == "Noto Sans CJK SC"
+        path = font_manager.findfont(font_manager.FontProperties(family="Noto Sans CJK SC"), fallback_to_default=False)
+        assert Path(path) == Path(str(FONT_PATH))
+
+
+def test_missing_font_warns_with_what_to_install(monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    _without_cjk_fonts(monkeypatch)
+    monkeypatch.setitem(sys.modules, "noto_cjk_sans_otc", None)  # the package is not installed either
     with matplotlib.rc_context():
         with pytest.warns(i18n.MissingFontWarning, match="fonts-noto-cjk"):
             assert i18n.use_cjk_font() is None

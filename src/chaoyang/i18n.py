@@ -258,7 +258,8 @@ def use_cjk_font(*, strict: bool = False) -> str | None:
 
     Latin letters and digits keep the kit's DejaVu Sans; characters it lacks (Chinese, full-width
     punctuation) fall back to the first installed font of :data:`CJK_FONTS`, found through
-    matplotlib's ``font_manager``. SVG output stays independent of installed fonts because the kit
+    matplotlib's ``font_manager``. When the system has none, the font of the PyPI package
+    ``noto-cjk-sans-otc`` (the ``zh`` extra, SIL Open Font License) is registered with matplotlib. SVG output stays independent of installed fonts because the kit
     keeps matplotlib's default ``svg.fonttype = "path"`` (glyphs are written as outlines).
 
     :func:`t` calls this by itself in Chinese once matplotlib is imported; call it directly only to
@@ -287,13 +288,15 @@ def use_cjk_font(*, strict: bool = False) -> str | None:
     import matplotlib
     from matplotlib import font_manager
 
-    available = {entry.name for entry in font_manager.fontManager.ttflist}
-    chosen = next((name for name in CJK_FONTS if name in available), None)
+    chosen = _installed_cjk_font(font_manager)
+    if chosen is None and _register_packaged_font(font_manager):
+        chosen = _installed_cjk_font(font_manager)
     if chosen is None:
         message = ("no Chinese (CJK) font found for matplotlib, so Chinese labels would show as boxes. Install "
-                   "one: on Debian/Ubuntu  sudo apt-get install fonts-noto-cjk  (then delete matplotlib's font "
-                   "cache, ~/.cache/matplotlib), on macOS/Windows install 'Noto Sans CJK SC' or 'Source Han "
-                   "Sans SC'; or draw the figures in English with CHAOYANG_LANG=en")
+                   "one: pip install noto-cjk-sans-otc (or pip install \"chaoyang[zh]\"); on Debian/Ubuntu  "
+                   "sudo apt-get install fonts-noto-cjk  (then delete matplotlib's font cache, "
+                   "~/.cache/matplotlib); on macOS/Windows install 'Noto Sans CJK SC' or 'Source Han Sans SC'; "
+                   "or draw the figures in English with CHAOYANG_LANG=en")
         if strict:
             raise MissingFontError(message)
         warnings.warn(message, MissingFontWarning, stacklevel=3)
@@ -307,6 +310,23 @@ def use_cjk_font(*, strict: bool = False) -> str | None:
     # The minus sign U+2212 is in DejaVu Sans; keep it (no ASCII hyphen substitute needed).
     _font_state["configured"] = chosen
     return chosen
+
+
+def _installed_cjk_font(font_manager) -> str | None:
+    available = {entry.name for entry in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in available), None)
+
+
+def _register_packaged_font(font_manager) -> bool:
+    """Register the Noto Sans CJK collection of the ``noto-cjk-sans-otc`` package, if it is installed."""
+    try:
+        from noto_cjk_sans_otc import FONT_PATH
+    except ImportError:
+        return False
+    # A .ttc holds one face per region (JP, KR, SC, TC, HK); matplotlib lists each, so "Noto Sans CJK SC"
+    # becomes available by name.
+    font_manager.fontManager.addfont(str(FONT_PATH))
+    return True
 
 
 # --- the catalog: extraction, compilation (maintainers and tests only) -----------------------------------
