@@ -495,10 +495,43 @@ def test_missing_font_warns_with_what_to_install(monkeypatch):
             i18n.use_cjk_font(strict=True)
 
 
+def _run(code: str, lang: str) -> list[str]:
+    import os
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), *sys.path]), "CHAOYANG_LANG": lang,
+           "MPLBACKEND": "Agg"}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env=env).stdout.split("\n")
+
+
 def test_runtime_needs_no_new_dependency():
-    """chaoyang.i18n and a translated message work with the standard library alone (no polib/babel import)."""
-    code = ("import sys, os; os.environ['CHAOYANG_LANG'] = 'zh_CN'; import chaoyang.i18n as i; "
-            "print(i.t('holds')); print(sorted(m for m in ('polib', 'babel', 'matplotlib') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}).stdout.split("\n")
-    assert out[0] == "成立" and out[1] == "[]"
+    """A translated message needs only the standard library's gettext (no polib/babel import); in English the
+    library does not even import matplotlib for it."""
+    code = ("import sys; import chaoyang.i18n as i; print(i.t('holds')); "
+            "print(sorted(m for m in ('polib', 'babel', 'matplotlib') if m in sys.modules))")
+    assert _run(code, "zh_CN")[:2] == ["成立", "['matplotlib']"]  # matplotlib (a core dependency) gets its font
+    assert _run(code, "en")[:2] == ["holds", "[]"]
+
+
+def test_a_fresh_chinese_session_draws_no_tofu():
+    """The order of a notebook: import, make axes, then label them. Axes take their font when they are made,
+    so the CJK font must be in place before the first figure (this once gave boxes in the axis labels)."""
+    code = """
+import warnings, io
+from matplotlib import font_manager
+from matplotlib.ft2font import FT2Font
+import matplotlib.pyplot as plt
+from chaoyang.plots.sim_game import plot_phase_portrait
+from chaoyang.sim.game import MobilizationGame
+fig, ax = plt.subplots()
+plot_phase_portrait(MobilizationGame(), ax=ax, density=0.3)
+label = ax.xaxis.label
+fonts = [FT2Font(str(p)) for p in font_manager.fontManager._find_fonts_by_props(label.get_fontproperties())]
+print(all(any(f.get_char_index(ord(c)) for f in fonts) for c in label.get_text() if ord(c) > 0x3000))
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    fig.savefig(io.BytesIO(), format="png")
+print(sum("Glyph" in str(w.message) for w in caught))
+print(label.get_text())
+"""
+    assert _run(code, "zh_CN")[:3] == ["True", "0", "选择情感动员的政府比例（x）"]

@@ -2,7 +2,8 @@
 
 Layers, lowest first (``ARCHITECTURE.md``)::
 
-    errors, _validate, _results, _blas, envcheck    infrastructure
+    errors, i18n, _validate, _results, _blas,       infrastructure
+    envcheck
     world                                            the planted truth, declarative
     data                                             generators and loaders
     grounded, sem, qca, sim, describe                methods

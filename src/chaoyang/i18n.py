@@ -18,8 +18,10 @@ Accepted values: ``"en"`` (English, the default) and ``"zh_CN"`` (also spelled `
 ``"zh-CN"``, ``"zh_Hans"``). The English text is the message id, so the English edition is
 byte-identical to a library without translation.
 
-In Chinese, :func:`t` also makes matplotlib (if it is imported) draw with a CJK font
-(:func:`use_cjk_font`), so a notebook needs nothing more than ``from chaoyang.i18n import t``.
+In Chinese, importing this module (every ``import chaoyang`` does) makes matplotlib draw with a CJK
+font (:func:`use_cjk_font`), and so do :func:`set_language` and :func:`t` when the setting changes
+later: a figure's axes take their font when they are created, so the font must be set before the
+first ``plt.subplots``. A notebook needs nothing more than ``from chaoyang.i18n import t``.
 
 This module imports only :mod:`chaoyang.errors` from the library (infrastructure layer).
 
@@ -130,6 +132,7 @@ def set_language(lang: str | None) -> None:
     """
     global _session_language
     _session_language = None if lang is None else _canonical(lang, "lang")
+    _prepare_figures()
 
 
 class language:
@@ -151,6 +154,7 @@ class language:
         global _session_language
         self._previous = _session_language
         _session_language = self._lang
+        _prepare_figures()
         return self
 
     def __exit__(self, *exc):
@@ -242,6 +246,18 @@ def join_words(words, conjunction: str = "and") -> str:
 # --- matplotlib: a CJK font when the language is Chinese -------------------------------------------------
 
 _font_state = {"configured": None}
+
+
+def _prepare_figures() -> None:
+    """In Chinese, give matplotlib a CJK font now, before any figure is made (a no-op in English)."""
+    import importlib.util
+
+    try:
+        chinese = get_language() == "zh_CN"
+    except ArgumentError:  # a bad CHAOYANG_LANG is reported where the language is asked for, not on import
+        return
+    if chinese and ("matplotlib" in sys.modules or importlib.util.find_spec("matplotlib") is not None):
+        _ensure_font()
 
 
 def _ensure_font() -> None:
@@ -475,3 +491,7 @@ def compile_catalog(lang: str = "zh_CN") -> Path:
     polib.pofile(str(catalog_path(lang)), wrapwidth=0).save_as_mofile(str(mo))
     _catalog.cache_clear()
     return mo
+
+
+# Chinese from the start (the Chinese book build sets CHAOYANG_LANG before any kernel starts).
+_prepare_figures()
