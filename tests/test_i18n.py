@@ -222,6 +222,23 @@ def _prose_literals(node) -> list[str]:
     return []
 
 
+def test_chapters_import_t_before_using_it():
+    """A chapter that calls t() before the cell importing it fails in the book build (NameError)."""
+    for path in sorted((ROOT / "notebooks").glob("0*.ipynb")):
+        cells = [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+        imported, first_use = None, None
+        for k, cell in enumerate(cells):
+            source = "\n".join(l for l in "".join(cell["source"]).splitlines() if not l.lstrip().startswith(("%", "!")))
+            tree = ast.parse(source)
+            if imported is None and any(isinstance(n, ast.ImportFrom) and n.module == "chaoyang.i18n"
+                                        for n in ast.walk(tree)):
+                imported = k
+            if first_use is None and any(isinstance(n, ast.Name) and n.id in ("t", "join_words")
+                                         and isinstance(n.ctx, ast.Load) for n in ast.walk(tree)):
+                first_use = k
+        assert imported is not None and first_use is not None and imported <= first_use, (path.name, imported, first_use)
+
+
 def test_every_text_glue_in_the_chapters_goes_through_t():
     """A glued English word in a Chinese page is the failure this guards against: a glue call whose value is a
     string literal, an f-string or a conditional of literals must wrap its words in t()."""
