@@ -236,7 +236,8 @@ def test_chapters_import_t_before_using_it():
             if first_use is None and any(isinstance(n, ast.Name) and n.id in ("t", "join_words")
                                          and isinstance(n.ctx, ast.Load) for n in ast.walk(tree)):
                 first_use = k
-        assert imported is not None and first_use is not None and imported <= first_use, (path.name, imported, first_use)
+        assert imported is not None and first_use is not None and imported <= first_use, \
+            (path.name, imported, first_use)
 
 
 def test_every_text_glue_in_the_chapters_goes_through_t():
@@ -415,7 +416,8 @@ def test_chinese_phase_portrait_and_likert_render_with_a_cjk_font(chinese_figure
     _assert_glyphs_resolve(ax.figure)
     frame = pd.DataFrame({"PAR_SAFETY": [1, 2, 3, 4, 5, 5], "PAR_INFO": [3, 3, 4, 4, 2, 1]})
     ax = diverging_stacked_bars(frame, ["PAR_SAFETY", "PAR_INFO"], item_labels={"PAR_SAFETY": "Safety maintenance"})
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["从不", "很少", "有时", "经常", "非常频繁"]
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend == ["从不", "很少", "有时", "经常", "非常频繁"]
     assert "治安维护" in [t.get_text() for t in ax.get_yticklabels()]
     _assert_glyphs_resolve(ax.figure)
     plt.close("all")

@@ -50,8 +50,10 @@ from pathlib import Path
 
 from chaoyang.errors import ArgumentError, ChaoyangError, ChaoyangWarning
 
-__all__ = ["CJK_FONTS", "DOMAIN", "ENV_VAR", "LANGUAGES", "LOCALE_DIR", "MissingFontError", "MissingFontWarning", "N_", "get_language",
-           "is_chinese", "join_words", "language", "set_language", "t", "use_cjk_font"]
+__all__ = ["CJK_FONTS", "DOMAIN", "ENV_VAR", "LANGUAGES", "LOCALE_DIR", "MissingFontError", "MissingFontWarning",
+           "N_", "catalog_path", "compile_catalog", "extract_messages", "get_language", "is_chinese", "join_words",
+           "language", "library_messages", "messages_in_source", "set_language", "t", "update_catalog",
+           "use_cjk_font"]
 
 #: Environment variable read by :func:`get_language`.
 ENV_VAR = "CHAOYANG_LANG"
@@ -275,11 +277,12 @@ def use_cjk_font(*, strict: bool = False) -> str | None:
     Latin letters and digits keep the kit's DejaVu Sans; characters it lacks (Chinese, full-width
     punctuation) fall back to the first installed font of :data:`CJK_FONTS`, found through
     matplotlib's ``font_manager``. When the system has none, the font of the PyPI package
-    ``noto-cjk-sans-otc`` (the ``zh`` extra, SIL Open Font License) is registered with matplotlib. SVG output stays independent of installed fonts because the kit
-    keeps matplotlib's default ``svg.fonttype = "path"`` (glyphs are written as outlines).
+    ``noto-cjk-sans-otc`` (the ``zh`` extra, SIL Open Font License) is registered with matplotlib.
+    SVG output stays independent of installed fonts because Chinese figures keep matplotlib's
+    default ``svg.fonttype = "path"`` (glyphs are written as outlines).
 
-    :func:`t` calls this by itself in Chinese once matplotlib is imported; call it directly only to
-    check the set-up.
+    This module calls it by itself in Chinese (on import, in :func:`set_language` and in :func:`t`);
+    call it directly only to check the set-up.
 
     Parameters
     ----------
@@ -323,7 +326,6 @@ def use_cjk_font(*, strict: bool = False) -> str | None:
     # font.family, but resolves a generic name ("sans-serif") to a single font.
     latin = [f for f in family if f not in CJK_FONTS and f not in ("sans-serif", "serif", "monospace")]
     matplotlib.rcParams["font.family"] = (latin or ["DejaVu Sans"]) + [chosen]
-    # The minus sign U+2212 is in DejaVu Sans; keep it (no ASCII hyphen substitute needed).
     _font_state["configured"] = chosen
     return chosen
 

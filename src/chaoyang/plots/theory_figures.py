@@ -141,8 +141,9 @@ def mass_prevention_timeline(path: Path) -> Path:
     ax.set_xlim(-1.0, len(TIMELINE_EVENTS))
     ax.set_ylim(-2.35, 2.35)
     ax.axis("off")
-    ax.text(len(TIMELINE_EVENTS) / 2 - 0.5, -2.3, t("Events in order; spacing is not proportional to time. "
-                                                    "Red: national policy and history; blue: the 'Chaoyang residents'."),
+    ax.text(len(TIMELINE_EVENTS) / 2 - 0.5, -2.3,
+            t("Events in order; spacing is not proportional to time. "
+              "Red: national policy and history; blue: the 'Chaoyang residents'."),
             ha="center", fontsize=8)
     ax.set_title(t("From the mass line to 'Chaoyang residents': a sourced timeline"), fontsize=11)
     return _save(fig, path)
