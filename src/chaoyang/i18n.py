@@ -217,26 +217,30 @@ def t(message: str, /, **fields) -> str:
     return text.format(**fields) if fields else text
 
 
-def join_words(words, conjunction: str = "and") -> str:
+def join_words(words, conjunction: str | None = "and") -> str:
     """Join words as prose: ``"A and B"`` / ``"A, B and C"`` in English, ``"A和B"`` / ``"A、B和C"`` in Chinese.
 
     Parameters
     ----------
     words : iterable of str
         Already translated words.
-    conjunction : {"and", "or"}
+    conjunction : {"and", "or", None}
+        ``None`` lists the words with commas only: ``"A, B, C"`` / ``"A、B、C"`` (the Chinese
+        enumeration comma).
 
     Examples
     --------
     >>> join_words(["A", "B", "C"])
     'A, B and C'
     >>> with language("zh_CN"):
-    ...     join_words(["甲", "乙", "丙"])
-    '甲、乙和丙'
+    ...     join_words(["甲", "乙", "丙"]), join_words(["甲", "乙", "丙"], None)
+    ('甲、乙和丙', '甲、乙、丙')
     """
     words = [str(w) for w in words]
+    if conjunction is None:
+        return ("、" if is_chinese() else ", ").join(words)
     if conjunction not in ("and", "or"):
-        raise ArgumentError(f"conjunction={conjunction!r} must be 'and' or 'or'")
+        raise ArgumentError(f"conjunction={conjunction!r} must be 'and', 'or' or None")
     word = t("and") if conjunction == "and" else t("or")  # literal ids: the catalog scan finds them
     if len(words) <= 1:
         return "".join(words)

@@ -156,7 +156,9 @@ class ItemBias:
 DEFAULT_ITEM_BIAS: tuple[ItemBias, ...] = (ItemBias("BEL3", "hukou", "non-local", -0.30),)
 
 #: Group columns an :class:`ItemBias` may use, with their allowed values (``community_type``'s are the type keys).
-ITEM_BIAS_GROUPS = {"hukou": ("local", "non-local"), "gender": ("female", "male"), "community_type": None}
+# N_: chapters glue group sizes as "local: 800, non-local: 400" and translate the group names.
+ITEM_BIAS_GROUPS = {"hukou": (N_("local"), N_("non-local")), "gender": (N_("female"), N_("male")),
+                    "community_type": None}
 
 #: Chaoyang subdistricts (jiedao) used as "streets"; community names in the data are fictional.
 DEFAULT_STREETS: tuple[str, ...] = ("Jinsong", "Panjiayuan", "Maizidian", "Sanlitun", "Wangjing",
