@@ -90,13 +90,15 @@ def check_count(value, name: str, *, minimum: int = 1, maximum: int | None = Non
         Not a whole number (bools, floats and strings included) or out of range; the message
         names the argument and the allowed range.
     """
-    upper = "" if maximum is None else t(" and at most {maximum:,}", maximum=maximum)
+    def upper():  # only when raising: check_count runs in loops
+        return "" if maximum is None else t(" and at most {maximum:,}", maximum=maximum)
+
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise ArgumentError(t("{name}={value!r} must be a whole number of at least {minimum}{upper}",
-                              name=name, value=value, minimum=minimum, upper=upper))
+                              name=name, value=value, minimum=minimum, upper=upper()))
     if value < minimum or (maximum is not None and value > maximum):
         raise ArgumentError(t("{name}={value:,} is out of range: use at least {minimum}{upper}",
-                              name=name, value=value, minimum=minimum, upper=upper))
+                              name=name, value=value, minimum=minimum, upper=upper()))
     return int(value)
 
 
