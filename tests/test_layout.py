@@ -2,7 +2,8 @@
 
 Layers, lowest first (``ARCHITECTURE.md``)::
 
-    errors, _validate, _results, _blas, envcheck    infrastructure
+    errors, i18n, _validate, _results, _blas,       infrastructure
+    envcheck
     world                                            the planted truth, declarative
     data                                             generators and loaders
     grounded, sem, qca, sim, describe                methods
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "chaoyang"
 
 LAYERS = {
-    "errors": 0, "_validate": 0, "_results": 0, "_blas": 0, "_version": 0, "_resources": 0, "envcheck": 0, "__init__": 0,
+    "errors": 0, "i18n": 0, "_validate": 0, "_results": 0, "_blas": 0, "_version": 0, "_resources": 0, "envcheck": 0, "__init__": 0,
     "world": 1,
     "data": 2,
     "grounded": 3, "sem": 3, "qca": 3, "sim": 3, "describe": 3,

@@ -46,7 +46,10 @@ def _function(path: Path, name: str):
         tree = ast.parse(source)
         for node in tree.body:
             if isinstance(node, ast.FunctionDef) and node.name == name:
-                namespace: dict = {}
+                # The chapters' labels go through the translation function (English by default).
+                from chaoyang.i18n import join_words, t
+
+                namespace: dict = {"t": t, "join_words": join_words}
                 exec(compile(ast.Module(body=[node], type_ignores=[]), str(path), "exec"), namespace)
                 return namespace[name]
     raise AssertionError(f"{path.name} defines no function {name}")
@@ -199,7 +202,7 @@ def test_h4_rule_on_the_recomputed_solution(fsqca_solution):
     single = any(len(t & {"BEL", "CLO", "BID"}) == 1 for t in terms)
     combined = any({"BEL", "CLO", "BID"} <= t for t in terms)
     code = "\n".join(_cells(ROOT / "notebooks" / "05_fsqca.ipynb", "code"))
-    assert 'glue("qca_h4_verdict", "supported" if single and combined' in code
+    assert 'glue("qca_h4_verdict", t("supported") if single and combined' in code
     assert single and combined, "the recomputed solution no longer supports H4; the chapter's prose must change"
 
 

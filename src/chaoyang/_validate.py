@@ -17,6 +17,9 @@ One home for the conventions of the library's API (scikit-learn style, keyword-o
 ``n_jobs``
     Worker processes, ``>= 1``.
 
+Messages are in the language of :mod:`chaoyang.i18n` (English by default, Chinese with
+``CHAOYANG_LANG=zh_CN``); they always name the argument and the value.
+
 Examples
 --------
 >>> check_seed(7)
@@ -41,6 +44,7 @@ import numpy as np
 # The three column/type errors are defined with the rest of the family and re-exported here.
 from chaoyang.errors import (ArgumentError, ArgumentTypeError, ChaoyangDeprecationWarning,  # noqa: F401
                              ChaoyangWarning, DuplicateColumnError, MissingColumnError, SeedError)
+from chaoyang.i18n import t
 
 
 #: Bootstrap draws below which an interval is refused.
@@ -66,13 +70,15 @@ def check_seed(seed, name: str = "seed"):
     if seed is None or isinstance(seed, np.random.SeedSequence):
         return seed
     if isinstance(seed, (bool, np.bool_)):
-        raise SeedError(f"{name}={seed!r} is a bool; pass None, a non-negative integer or a numpy SeedSequence")
+        raise SeedError(t("{name}={seed!r} is a bool; pass None, a non-negative integer or a numpy SeedSequence",
+                          name=name, seed=seed))
     if isinstance(seed, numbers.Integral):
         if seed < 0:
-            raise SeedError(f"{name}={seed} is negative; pass None, a non-negative integer or a numpy SeedSequence")
+            raise SeedError(t("{name}={seed} is negative; pass None, a non-negative integer or a numpy SeedSequence",
+                              name=name, seed=seed))
         return int(seed)
-    raise SeedError(f"{name}={seed!r} is a {type(seed).__name__}; pass None, a non-negative integer "
-                    f"(e.g. {name}=1) or a numpy SeedSequence")
+    raise SeedError(t("{name}={seed!r} is a {kind}; pass None, a non-negative integer (e.g. {name}=1) or a numpy "
+                      "SeedSequence", name=name, seed=seed, kind=type(seed).__name__))
 
 
 def check_count(value, name: str, *, minimum: int = 1, maximum: int | None = None) -> int:
@@ -84,18 +90,23 @@ def check_count(value, name: str, *, minimum: int = 1, maximum: int | None = Non
         Not a whole number (bools, floats and strings included) or out of range; the message
         names the argument and the allowed range.
     """
-    upper = "" if maximum is None else f" and at most {maximum:,}"
+    def upper():  # only when raising: check_count runs in loops
+        return "" if maximum is None else t(" and at most {maximum:,}", maximum=maximum)
+
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise ArgumentError(f"{name}={value!r} must be a whole number of at least {minimum}{upper}")
+        raise ArgumentError(t("{name}={value!r} must be a whole number of at least {minimum}{upper}",
+                              name=name, value=value, minimum=minimum, upper=upper()))
     if value < minimum or (maximum is not None and value > maximum):
-        raise ArgumentError(f"{name}={value:,} is out of range: use at least {minimum}{upper}")
+        raise ArgumentError(t("{name}={value:,} is out of range: use at least {minimum}{upper}",
+                              name=name, value=value, minimum=minimum, upper=upper()))
     return int(value)
 
 
 def check_level(level, name: str = "level") -> float:
     """Return ``level`` as a float if ``0 < level < 1``; raise ArgumentError otherwise."""
     if isinstance(level, (bool, np.bool_)) or not isinstance(level, numbers.Real) or not 0 < float(level) < 1:
-        raise ArgumentError(f"{name}={level!r} must be a confidence level strictly between 0 and 1, e.g. 0.95")
+        raise ArgumentError(t("{name}={level!r} must be a confidence level strictly between 0 and 1, e.g. 0.95",
+                              name=name, level=level))
     return float(level)
 
 
@@ -108,12 +119,14 @@ def check_n_boot(n_boot, name: str = "n_boot", *, allow_zero: bool = True) -> in
         return 0
     n_boot = check_count(n_boot, name, minimum=1)
     if n_boot < MIN_BOOT:
-        raise ArgumentError(f"{name}={n_boot} is too few bootstrap draws for an interval: use at least {MIN_BOOT} "
-                            f"(intervals are stable from a few hundred; 1,000 is usual)"
-                            + (", or 0 for no bootstrap" if allow_zero else ""))
+        raise ArgumentError(t("{name}={n_boot} is too few bootstrap draws for an interval: use at least {minimum} "
+                              "(intervals are stable from a few hundred; 1,000 is usual)", name=name, n_boot=n_boot,
+                              minimum=MIN_BOOT)
+                            + (t(", or 0 for no bootstrap") if allow_zero else ""))
     if n_boot < WARN_BOOT:
-        warnings.warn(f"{name}={n_boot} bootstrap draws give unstable interval ends; use {WARN_BOOT} or more "
-                      f"(1,000 is usual) for anything you report", ChaoyangWarning, stacklevel=3)
+        warnings.warn(t("{name}={n_boot} bootstrap draws give unstable interval ends; use {minimum} or more "
+                        "(1,000 is usual) for anything you report", name=name, n_boot=n_boot, minimum=WARN_BOOT),
+                      ChaoyangWarning, stacklevel=3)
     return n_boot
 
 
@@ -141,11 +154,13 @@ def check_frame(frame, name: str = "data", *, where: str = ""):
 
     prefix = f"{where}(): " if where else ""
     if not isinstance(frame, pd.DataFrame):
-        raise ArgumentTypeError(f"{prefix}{name} must be a pandas DataFrame, got {type(frame).__name__}")
+        raise ArgumentTypeError(prefix + t("{name} must be a pandas DataFrame, got {kind}", name=name,
+                                           kind=type(frame).__name__))
     if frame.columns.has_duplicates:
         dupes = sorted(map(str, set(frame.columns[frame.columns.duplicated()])))
-        raise DuplicateColumnError(f"{prefix}{name} has duplicated column name(s) {dupes}; rename or drop the "
-                                   f"duplicates (e.g. {name}.loc[:, ~{name}.columns.duplicated()])")
+        raise DuplicateColumnError(prefix + t("{name} has duplicated column name(s) {dupes}; rename or drop the "
+                                              "duplicates (e.g. {name}.loc[:, ~{name}.columns.duplicated()])",
+                                              name=name, dupes=dupes))
     return frame
 
 
@@ -174,16 +189,17 @@ def renamed(kwargs: dict, old: str, new: str, current, default, where: str):
         return current
     value = kwargs.pop(old)
     if current is not default and current != default:
-        raise ArgumentError(f"{where}() got both {old}= (old name) and {new}=; pass only {new}=")
-    warnings.warn(f"{where}({old}=...) is renamed {new}=; the old name will be removed in a future version",
-                  ChaoyangDeprecationWarning, stacklevel=3)
+        raise ArgumentError(t("{where}() got both {old}= (old name) and {new}=; pass only {new}=",
+                              where=where, old=old, new=new))
+    warnings.warn(t("{where}({old}=...) is renamed {new}=; the old name will be removed in a future version",
+                    where=where, old=old, new=new), ChaoyangDeprecationWarning, stacklevel=3)
     return value
 
 
 def reject_unknown(kwargs: dict, where: str) -> None:
     """Raise TypeError naming any keyword left in ``kwargs`` (after :func:`renamed` popped the old ones)."""
     if kwargs:
-        raise TypeError(f"{where}() got unexpected keyword argument(s) {sorted(kwargs)}")
+        raise TypeError(t("{where}() got unexpected keyword argument(s) {names}", where=where, names=sorted(kwargs)))
 
 
 __all__ = ["ArgumentTypeError", "DuplicateColumnError", "MissingColumnError", "check_frame", "MIN_BOOT", "WARN_BOOT", "check_count", "check_level", "check_n_boot", "check_seed", "renamed",

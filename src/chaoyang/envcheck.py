@@ -2,7 +2,8 @@
 
 Readers meet two API breaks most often: mesa 2 -> 3 (``Agent(unique_id, model)`` became
 ``Agent(model)``; ``mesa.time`` schedulers were removed) and semopy 1 -> 2. This module compares
-what is installed with the pins in ``requirements.txt`` and says exactly what to do.
+what is installed with the pins in ``requirements.txt`` and says exactly what to do, in the
+language of :mod:`chaoyang.i18n` (English by default; Chinese with ``CHAOYANG_LANG=zh_CN``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from chaoyang.i18n import N_, t
 
 #: Pins used when requirements.txt is not available (e.g. the package installed on its own on
 #: Colab). A test keeps this in sync with requirements.txt.
@@ -32,11 +35,11 @@ FALLBACK_PINS = {
 
 #: What changed between major versions of the packages whose API the kit relies on.
 API_NOTES = {
-    "mesa": "mesa 3 creates agents as Agent(model), not Agent(unique_id, model), and has no mesa.time schedulers.",
-    "semopy": "semopy 2 fits with Model.fit(obj='MLW') and inspects with Model.inspect(std_est=True).",
-    "jupyter-book": "Jupyter Book 2 ignores _config.yml/_toc.yml and cannot build offline; the kit needs 1.x.",
-    "pandas": "pandas 3 uses copy-on-write and a string dtype; older versions behave differently.",
-    "numpy": "numpy 2 changed type promotion and removed aliases used by older code.",
+    "mesa": N_("mesa 3 creates agents as Agent(model), not Agent(unique_id, model), and has no mesa.time schedulers."),
+    "semopy": N_("semopy 2 fits with Model.fit(obj='MLW') and inspects with Model.inspect(std_est=True)."),
+    "jupyter-book": N_("Jupyter Book 2 ignores _config.yml/_toc.yml and cannot build offline; the kit needs 1.x."),
+    "pandas": N_("pandas 3 uses copy-on-write and a string dtype; older versions behave differently."),
+    "numpy": N_("numpy 2 changed type promotion and removed aliases used by older code."),
 }
 
 
@@ -54,15 +57,16 @@ class PackageStatus:
 
     def advice(self) -> str:
         if self.installed is None:
-            return f"not installed: run  pip install {self.name}=={self.pinned}"
+            return t("not installed: run  pip install {name}=={pinned}", name=self.name, pinned=self.pinned)
         if self.ok:
-            return "ok"
+            return t("ok")
         installed_major, pinned_major = _major(self.installed), _major(self.pinned)
         if installed_major is not None and pinned_major is not None and installed_major != pinned_major:
-            note = API_NOTES.get(self.name, "Its API may differ from what the notebooks use.")
-            return (f"WRONG MAJOR VERSION ({pinned_major}.x needed). {note} "
-                    f"Run  pip install {self.name}=={self.pinned}")
-        return f"differs from the tested pin; if a cell fails, run  pip install {self.name}=={self.pinned}"
+            note = t(API_NOTES.get(self.name, N_("Its API may differ from what the notebooks use.")))
+            return t("WRONG MAJOR VERSION ({major}.x needed). {note} Run  pip install {name}=={pinned}",
+                     major=pinned_major, note=note, name=self.name, pinned=self.pinned)
+        return t("differs from the tested pin; if a cell fails, run  pip install {name}=={pinned}",
+                 name=self.name, pinned=self.pinned)
 
 
 def _major(version: str) -> int | None:
@@ -161,17 +165,19 @@ def check_env(*, verbose: bool = False, pins: dict[str, str] | None = None) -> b
     python = ".".join(map(str, sys.version_info[:3]))
     problems = [row for row in report if not row.ok]
     if sys.version_info[:2] != (3, 11):
-        print(f"Python {python}: the kit is tested on Python 3.11; other versions may resolve other packages.")
+        print(t("Python {python}: the kit is tested on Python 3.11; other versions may resolve other packages.",
+                python=python))
     if not problems:
-        print(f"Python {python} | all {len(report)} pinned packages match requirements.txt")
+        print(t("Python {python} | all {n} pinned packages match requirements.txt", python=python, n=len(report)))
     else:
-        print(f"Python {python} | {len(problems)} of {len(report)} pinned packages differ from requirements.txt:")
+        print(t("Python {python} | {n} of {total} pinned packages differ from requirements.txt:", python=python,
+                n=len(problems), total=len(report)))
     rows = report if verbose else problems
     if rows:
         width = max(len(r.name) for r in rows)
-        print(f"  {'package':<{width}}  {'pinned':<12} {'installed':<12} advice")
+        print(f"  {t('package'):<{width}}  {t('pinned'):<12} {t('installed'):<12} {t('advice')}")
         for row in rows:
             print(f"  {row.name:<{width}}  {row.pinned:<12} {str(row.installed):<12} {row.advice()}")
     if problems:
-        print("To install every pin at once:  pip install -r requirements.txt")
+        print(t("To install every pin at once:  pip install -r requirements.txt"))
     return not problems

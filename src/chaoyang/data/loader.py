@@ -35,6 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from chaoyang.errors import ChaoyangError
+from chaoyang.i18n import t
 from chaoyang.data.registry import DATASETS, generate_all, serialize
 from chaoyang.world import CONSTRUCTS, ITEMS
 
@@ -108,7 +109,8 @@ def _check_name(name) -> str:
         raise DatasetNameError(f"name must be one dataset name (a str), got {type(name).__name__} {shown}{hint}; "
                                f"available datasets: {', '.join(DATASETS)}")
     if name not in DATASETS:
-        raise DatasetNameError(f"unknown dataset {name!r}; available datasets: {', '.join(DATASETS)}")
+        raise DatasetNameError(t("unknown dataset {name!r}; available datasets: {known}", name=name,
+                                 known=", ".join(DATASETS)))
     return name
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 from chaoyang.world import DEFAULT_WORLD, DRIVERS, ITEMS, PARTICIPATION_FORMS, World, items_of
 from chaoyang._validate import ArgumentTypeError, MissingColumnError, check_count, check_frame
 from chaoyang.errors import ArgumentError
+from chaoyang.i18n import t
 
 #: Fictional community names (first part) combined with a suffix; real Chaoyang streets are used.
 _NAME_STEMS = ("Hongxing", "Qingnian", "Jianguo", "Guanghua", "Hepingli", "Dongfeng", "Anhua", "Xinyuan",
@@ -192,12 +193,12 @@ def scored_items(survey: pd.DataFrame) -> pd.DataFrame:
     {'BEL1': [4.0, 5.0], 'BEL4': [4.0, 5.0]}
     """
     if not isinstance(survey, pd.DataFrame):
-        raise ArgumentTypeError(f"expected a pandas DataFrame, got {type(survey).__name__}")
+        raise ArgumentTypeError(t("expected a pandas DataFrame, got {kind}", kind=type(survey).__name__))
     check_frame(survey, "survey")
     items = [i for i in ITEMS if i.construct != "PAR" and i.column in survey.columns]
     if not items:
-        raise MissingColumnError("the data hold no survey item column (COH1 ... MRK3); pass the survey from "
-                       "chaoyang.data.load('survey')")
+        raise MissingColumnError(t("the data hold no survey item column (COH1 ... MRK3); pass the survey from "
+                                   "chaoyang.data.load('survey')"))
     out = {}
     for item in items:
         column = survey[item.column]
@@ -258,7 +259,8 @@ def composite_scores(survey: pd.DataFrame, constructs=None, *, min_items: int = 
                                 "'COH' (chaoyang.world.CONSTRUCTS)") from None
         absent = [i.column for i in items if i.column not in survey.columns]
         if absent:
-            raise MissingColumnError(f"construct {construct} needs columns {absent}, which the survey does not have")
+            raise MissingColumnError(t("construct {construct} needs columns {absent}, which the survey does not have",
+                                       construct=construct, absent=absent))
         block = scored_items(survey[[i.column for i in items]]).astype("Float64")
         answered = block.notna().sum(axis=1)
         score = block.mean(axis=1, skipna=True)

@@ -34,6 +34,7 @@ from scipy import stats
 
 from chaoyang._validate import check_frame
 from chaoyang.errors import ChaoyangError
+from chaoyang.i18n import N_, t
 from chaoyang.world import PARTICIPATION_FORMS
 
 
@@ -52,30 +53,32 @@ class DescribeKeyError(ChaoyangError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 #: Labels of the 1–5 frequency scale of the participation items.
-FREQUENCY_LABELS: tuple[str, ...] = ("never", "rarely", "sometimes", "often", "very often")
+# N_: English here (tables keep these as headers); figures translate them with chaoyang.i18n.t.
+FREQUENCY_LABELS: tuple[str, ...] = (N_("never"), N_("rarely"), N_("sometimes"), N_("often"), N_("very often"))
 #: Labels of the 1–5 agreement scale of the attitudinal items.
-AGREEMENT_LABELS: tuple[str, ...] = ("strongly disagree", "disagree", "neutral", "agree", "strongly agree")
+AGREEMENT_LABELS: tuple[str, ...] = (N_("strongly disagree"), N_("disagree"), N_("neutral"), N_("agree"),
+                                     N_("strongly agree"))
 #: Short English names of the six forms, in the dissertation's order.
 FORM_NAMES: dict[str, str] = {
-    "PAR_SAFETY": "Safety maintenance",
-    "PAR_ADVICE": "Safety advice",
-    "PAR_NEIGHBOUR": "Neighbourly assistance",
-    "PAR_PROMOTION": "Safety promotion",
-    "PAR_VOLUNTEER": "Volunteer team",
-    "PAR_INFO": "Information to police",
+    "PAR_SAFETY": N_("Safety maintenance"),
+    "PAR_ADVICE": N_("Safety advice"),
+    "PAR_NEIGHBOUR": N_("Neighbourly assistance"),
+    "PAR_PROMOTION": N_("Safety promotion"),
+    "PAR_VOLUNTEER": N_("Volunteer team"),
+    "PAR_INFO": N_("Information to police"),
 }
 
 
 # ----------------------------------------------------------------------------- input checks
 def _require_columns(frame: pd.DataFrame, columns: Iterable[str]) -> None:
     if not isinstance(frame, pd.DataFrame):
-        raise DescribeTypeError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+        raise DescribeTypeError(t("expected a pandas DataFrame, got {kind}", kind=type(frame).__name__))
     check_frame(frame, "frame")
     for column in columns:
         if column not in frame.columns:
             close = difflib.get_close_matches(str(column), [str(c) for c in frame.columns], n=3, cutoff=0.5)
-            hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-            raise DescribeKeyError(f"column {column!r} is not in the data.{hint}")
+            hint = t(" Did you mean {names}?", names=", ".join(map(repr, close))) if close else ""
+            raise DescribeKeyError(t("column {column!r} is not in the data.{hint}", column=column, hint=hint))
 
 
 def _numeric(frame: pd.DataFrame, column: str) -> pd.Series:

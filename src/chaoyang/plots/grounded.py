@@ -9,6 +9,7 @@ import pandas as pd
 
 from chaoyang.grounded.axial import roll_up
 from chaoyang.grounded.model import Codebook, GroundedError
+from chaoyang.i18n import is_chinese, t
 
 
 def plot_cooccurrence(matrix: pd.DataFrame, *, ax=None, title: str | None = None, annotate: bool = True):
@@ -62,8 +63,8 @@ def plot_cooccurrence(matrix: pd.DataFrame, *, ax=None, title: str | None = None
                 if i != j and values[i, j] > 0:
                     ax.text(j, i, f"{int(values[i, j])}", ha="center", va="center", fontsize=6,
                             color="white" if values[i, j] > 0.6 * top else "black")
-    fig.colorbar(image, ax=ax, shrink=0.7, label="co-occurrences")
-    ax.set_title(title or "Co-occurrence (diagonal greyed)")
+    fig.colorbar(image, ax=ax, shrink=0.7, label=t("co-occurrences"))
+    ax.set_title(title or t("Co-occurrence (diagonal greyed)"))
     fig.tight_layout()
     return fig
 
@@ -129,24 +130,27 @@ def plot_model(codebook, coding: pd.DataFrame | None = None, *, ax=None):
         for category in shared:
             if pathway in book.pathways_of(category):
                 line(chain[-1], category, "--")
-    box(book.core["id"], "\n".join(textwrap.wrap(f"Core category: {book.core['label']}", 34)), "#fde0c5", 10)
+    # Codebook labels are data: their Chinese forms are in the library catalog (tested).
+    width = 12 if is_chinese() else 26  # a Chinese character is about two Latin ones wide
+    box(book.core["id"], "\n".join(textwrap.wrap(t("Core category: {label}", label=t(book.core["label"])),
+                                                 width + 8)), "#fde0c5", 10)
     for pathway in pathways:
-        label = book.label(pathway).replace(" pathway", "")
-        box(pathway, "\n".join(textwrap.wrap(label, 26)), "#cfe3f3", 9)
+        label = t(book.label(pathway).replace(" pathway", ""))
+        box(pathway, "\n".join(textwrap.wrap(label, width)), "#cfe3f3", 9)
     for category in specific + shared:
-        text = "\n".join(textwrap.wrap(book.label(category), 26))
+        text = "\n".join(textwrap.wrap(t(book.label(category)), width))
         if coding is not None:
-            text += f"\n({documents.get(category, 0)} documents)"
+            text += "\n" + t("({n} documents)", n=documents.get(category, 0))
         box(category, text, "#e3f1dc" if category in specific else "#f3e6f5", 8)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.axis("off")
-    ax.set_title("The grounded model: core category, pathways and categories "
-                 "(dashed: categories shared by several pathways)", fontsize=10)
+    ax.set_title(t("The grounded model: core category, pathways and categories "
+                   "(dashed: categories shared by several pathways)"), fontsize=10)
     return fig
 
 
-def plot_saturation(curve: pd.DataFrame, band: pd.DataFrame | None = None, *, ax=None, label: str = "interview order"):
+def plot_saturation(curve: pd.DataFrame, band: pd.DataFrame | None = None, *, ax=None, label: str | None = None):
     """Plot the cumulative number of codes, optionally with a permutation band.
 
     Parameters
@@ -156,8 +160,8 @@ def plot_saturation(curve: pd.DataFrame, band: pd.DataFrame | None = None, *, ax
     band : pandas.DataFrame, optional
         From :func:`permutation_curves`.
     ax : matplotlib Axes, optional
-    label : str
-        Legend label of the curve.
+    label : str, optional
+        Legend label of the curve; default "interview order" (in the current language).
 
     Returns
     -------
@@ -185,14 +189,15 @@ def plot_saturation(curve: pd.DataFrame, band: pd.DataFrame | None = None, *, ax
         fig = ax.figure
     if band is not None:
         ax.fill_between(band["position"], band["low"], band["high"], color="#9ecae1", alpha=0.5,
-                        label="random orders (central band)")
-        ax.plot(band["position"], band["mean"], color="#3182bd", lw=1, ls="--", label="random orders (mean)")
-    ax.plot(curve["position"], curve["cumulative"], marker="o", color="#d95f02", label=label)
-    ax.bar(curve["position"], curve["new"], color="#fdae6b", alpha=0.6, label="new codes in this interview")
-    ax.set_xlabel("number of transcripts coded")
-    ax.set_ylabel("codes found")
+                        label=t("random orders (central band)"))
+        ax.plot(band["position"], band["mean"], color="#3182bd", lw=1, ls="--", label=t("random orders (mean)"))
+    ax.plot(curve["position"], curve["cumulative"], marker="o", color="#d95f02",
+            label=t("interview order") if label is None else label)
+    ax.bar(curve["position"], curve["new"], color="#fdae6b", alpha=0.6, label=t("new codes in this interview"))
+    ax.set_xlabel(t("number of transcripts coded"))
+    ax.set_ylabel(t("codes found"))
     ax.legend(loc="lower right", fontsize=8)
-    ax.set_title("Saturation: codes found as transcripts are added")
+    ax.set_title(t("Saturation: codes found as transcripts are added"))
     fig.tight_layout()
     return fig
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from chaoyang.describe.participation import FREQUENCY_LABELS, response_shares
+from chaoyang.i18n import t
 
 #: ColorBrewer BrBG, 5 classes: colour-blind safe, prints in grey with distinct tones.
 _PALETTE = ("#a6611a", "#dfc27d", "#e0e0e0", "#80cdc1", "#018571")
@@ -119,18 +120,18 @@ def diverging_stacked_bars(frame, columns: Sequence[str], *, item_labels: dict |
     y = np.arange(len(shares))
     for level in range(5):
         ax.barh(y, values[:, level], left=left[:, level], color=_PALETTE[level], edgecolor="white",
-                height=0.7, label=level_labels[level])
+                height=0.7, label=t(level_labels[level]))
     if show_percent:
         for i in range(len(shares)):
             low, high = values[i, :2].sum(), values[i, 3:].sum()
             ax.text(left[i, 0] - 0.01, y[i], f"{low:.0%}", ha="right", va="center", fontsize=8)
             ax.text(left[i, -1] + values[i, -1] + 0.01, y[i], f"{high:.0%}", ha="left", va="center", fontsize=8)
     ax.axvline(0, color="#555555", lw=0.8)
-    ax.set_yticks(y, [names[c] for c in shares.index])
+    ax.set_yticks(y, [t(names[c]) for c in shares.index])  # known names (FORM_NAMES) in the current language
     ax.set_xlim(-1, 1)
     ticks = np.linspace(-1, 1, 5)
     ax.set_xticks(ticks, [f"{abs(t):.0%}" for t in ticks])
-    ax.set_xlabel("share of answers (left: levels 1-2 and half of 3; right: half of 3 and levels 4-5)")
+    ax.set_xlabel(t("share of answers (left: levels 1-2 and half of 3; right: half of 3 and levels 4-5)"))
     ax.legend(ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False, fontsize=8)
     if title:
         ax.set_title(title)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from chaoyang.qca._checks import split_negation
+from chaoyang.i18n import is_chinese, t
 from chaoyang.qca.chart import CORE_ABSENT, CORE_PRESENT, FIT_ROWS, PERIPHERAL_ABSENT, PERIPHERAL_PRESENT
 from chaoyang.qca.necessity import necessity_fit
 from chaoyang.qca.terms import expression_membership, sufficiency_fit
@@ -14,7 +15,7 @@ def plot_configuration_chart(chart: pd.DataFrame, ax=None, title: str | None = N
     """Draw a configuration chart from :func:`configuration_chart` with matplotlib.
 
     Core conditions are drawn large, peripheral ones small (DejaVu Sans has every glyph); a legend
-    under the table explains the symbols. Text is English.
+    under the table explains the symbols. Text is in the language of :mod:`chaoyang.i18n`.
 
     Parameters
     ----------
@@ -38,6 +39,7 @@ def plot_configuration_chart(chart: pd.DataFrame, ax=None, title: str | None = N
     >>> ax.get_title()
     'Example'
     """
+    import matplotlib
     import matplotlib.pyplot as plt
 
     if not isinstance(chart, pd.DataFrame) or not set(FIT_ROWS) <= set(chart.index):
@@ -45,26 +47,31 @@ def plot_configuration_chart(chart: pd.DataFrame, ax=None, title: str | None = N
     n_rows, n_cols = chart.shape
     if ax is None:
         _, ax = plt.subplots(figsize=(max(5.0, 2.2 + 1.0 * n_cols), 0.45 * n_rows + 1.6))
+    # The symbols need DejaVu Sans; in Chinese the family list (DejaVu Sans first, a CJK font after)
+    # keeps them and adds the Chinese glyphs of the legend.
+    symbols_font = matplotlib.rcParams["font.family"] if is_chinese() else "DejaVu Sans"
     sizes = {CORE_PRESENT: 18, CORE_ABSENT: 18, PERIPHERAL_PRESENT: 14, PERIPHERAL_ABSENT: 10}
     for r, row_name in enumerate(chart.index):
         y = n_rows - r - 1
-        ax.text(-0.6, y, str(row_name), ha="right", va="center", fontsize=9)
+        ax.text(-0.6, y, t(str(row_name)), ha="right", va="center", fontsize=9)
         for c, column in enumerate(chart.columns):
             value = chart.iloc[r, c]
             if isinstance(value, float):
                 ax.text(c, y, "" if value != value else f"{value:.2f}", ha="center", va="center", fontsize=9)
             elif value:
                 ax.text(c, y, value, ha="center", va="center", fontsize=sizes.get(value, 10),
-                        fontfamily="DejaVu Sans")
+                        fontfamily=symbols_font)
     for c, column in enumerate(chart.columns):
         ax.text(c, n_rows - 0.2, str(column), ha="center", va="bottom", fontsize=10, fontweight="bold")
     ax.axhline(len(FIT_ROWS) - 0.5, color="black", linewidth=0.8)
     ax.set_xlim(-0.6 - 2.0, n_cols - 0.4)
     ax.set_ylim(-1.9, n_rows + 0.5)
     ax.axis("off")
-    ax.text(-2.5, -1.2, f"{CORE_PRESENT} core present   {PERIPHERAL_PRESENT} peripheral present\n"
-            f"{CORE_ABSENT} core absent   {PERIPHERAL_ABSENT} peripheral absent   blank: don't care",
-            fontsize=8, va="center", ha="left", fontfamily="DejaVu Sans")
+    ax.text(-2.5, -1.2, t("{core_present} core present   {peripheral_present} peripheral present\n"
+                          "{core_absent} core absent   {peripheral_absent} peripheral absent   blank: don't care",
+                          core_present=CORE_PRESENT, peripheral_present=PERIPHERAL_PRESENT,
+                          core_absent=CORE_ABSENT, peripheral_absent=PERIPHERAL_ABSENT),
+            fontsize=8, va="center", ha="left", fontfamily=symbols_font)
     if title:
         ax.set_title(title)
     return ax
@@ -124,11 +131,11 @@ def xy_plot(data: pd.DataFrame, condition: str, outcome: str, ax=None, labels=No
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
     ax.set_aspect("equal")
-    ax.set_xlabel(f"Membership in {condition}")
-    ax.set_ylabel(f"Membership in {outcome}")
+    ax.set_xlabel(t("Membership in {condition}", condition=condition))
+    ax.set_ylabel(t("Membership in {outcome}", outcome=outcome))
     ax.set_title(
-        f"Sufficiency: incl {suff_fit['inclS']:.3f}, cov {suff_fit['covS']:.3f}\n"
-        f"Necessity: incl {nec['inclN']:.3f}, RoN {nec['RoN']:.3f}, cov {nec['covN']:.3f}",
+        t("Sufficiency: incl {inclS:.3f}, cov {covS:.3f}\nNecessity: incl {inclN:.3f}, RoN {RoN:.3f}, cov {covN:.3f}",
+          inclS=suff_fit["inclS"], covS=suff_fit["covS"], inclN=nec["inclN"], RoN=nec["RoN"], covN=nec["covN"]),
         fontsize=9,
     )
     return ax

@@ -14,8 +14,12 @@ Examples
 from __future__ import annotations
 
 
+from chaoyang.i18n import N_, t
 from chaoyang.qca.grid import PARAMETER_LABELS, SolutionGrid, literals
 
+
+#: Solution kinds as titles print them (marked for the catalog; translated when drawn).
+_KIND_TITLES = (N_("Complex"), N_("Parsimonious"), N_("Intermediate"))
 
 def plot_solution_grid(grid: SolutionGrid, *, planted=None, title: str | None = None):
     """Static twin of the widget: solution terms and fit across the values of one cut-off.
@@ -60,7 +64,7 @@ def plot_solution_grid(grid: SolutionGrid, *, planted=None, title: str | None = 
         raise TypeError(f"plot_solution_grid() needs the SolutionGrid from solution_grid(), got {type(grid).__name__}")
     planted_sets = {literals(p) for p in (planted or [])}
     cuts = grid.fit["value"].tolist()
-    x_label = PARAMETER_LABELS[grid.parameter]
+    x_label = t(PARAMETER_LABELS[grid.parameter])
     first_seen = list(dict.fromkeys(grid.terms.sort_values(["value"], kind="stable")["term"]))
     counts = grid.terms["term"].value_counts()
     # the terms found at most cut-offs on top
@@ -77,28 +81,29 @@ def plot_solution_grid(grid: SolutionGrid, *, planted=None, title: str | None = 
                           xytext=(0, -14), ha="center", fontsize=7)
     ax_terms.set_yticks(range(len(term_order)), [t for t in reversed(term_order)])
     ax_terms.set_ylim(-0.8, max(len(term_order), 1) - 0.2)
-    ax_terms.set_ylabel("Solution term")
+    ax_terms.set_ylabel(t("Solution term"))
     ax_terms.set_xlabel(x_label)
     ax_terms.xaxis.set_tick_params(labelbottom=True)
     ax_terms.grid(axis="y", color="0.9", zorder=0)
     for cut, error in zip(cuts, grid.fit["error"]):
         if error:
-            ax_terms.text(cut, (len(term_order) - 1) / 2, "no row\npasses", ha="center", va="center", fontsize=7)
+            ax_terms.text(cut, (len(term_order) - 1) / 2, t("no row\npasses"), ha="center", va="center", fontsize=7)
     if planted_sets:
-        ax_terms.scatter([], [], s=80, color="tab:blue", edgecolor="black", label="planted configuration")
-        ax_terms.scatter([], [], s=80, color="0.55", edgecolor="black", label="other term")
+        ax_terms.scatter([], [], s=80, color="tab:blue", edgecolor="black", label=t("planted configuration"))
+        ax_terms.scatter([], [], s=80, color="0.55", edgecolor="black", label=t("other term"))
         ax_terms.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.5 / height), ncol=2, fontsize=8,
                         frameon=False)
-    ax_fit.plot(cuts, grid.fit["inclS"], marker="o", color="tab:red", label="solution consistency")
-    ax_fit.plot(cuts, grid.fit["covS"], marker="s", color="tab:green", label="solution coverage")
+    ax_fit.plot(cuts, grid.fit["inclS"], marker="o", color="tab:red", label=t("solution consistency"))
+    ax_fit.plot(cuts, grid.fit["covS"], marker="s", color="tab:green", label=t("solution coverage"))
     ax_fit.set_ylim(0, 1.02)
-    ax_fit.set_ylabel("Solution fit")
+    ax_fit.set_ylabel(t("Solution fit"))
     ax_fit.set_xlabel(x_label)
     ax_fit.set_xticks(cuts, [f"{c:g}" for c in cuts])
     ax_fit.legend(fontsize=8, loc="lower left")
     ax_fit.grid(color="0.9")
     fixed = ", ".join(f"{k} = {v:g}" for k, v in grid.settings.items())
-    fig.suptitle(title or f"{grid.kind.capitalize()} solution across {grid.parameter} ({fixed})", fontsize=11)
+    fig.suptitle(title or t("{kind} solution across {parameter} ({fixed})", kind=t(grid.kind.capitalize()),
+                             parameter=grid.parameter, fixed=fixed), fontsize=11)
     fig.tight_layout()
     return fig
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from chaoyang.errors import ArgumentError
+from chaoyang.i18n import t
 
 
 def _layers(variables: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
@@ -132,6 +133,6 @@ def path_diagram(result, value: str = "std.all", ax=None, show_labels: bool = Tr
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_axis_off()
-    what = "standardized (std.all)" if value == "std.all" else "unstandardized"
-    ax.set_title(f"Path diagram, {what} estimates; * p < .05, ** p < .01, *** p < .001", fontsize=9)
+    what = t("standardized (std.all)") if value == "std.all" else t("unstandardized")
+    ax.set_title(t("Path diagram, {what} estimates; * p < .05, ** p < .01, *** p < .001", what=what), fontsize=9)
     return ax

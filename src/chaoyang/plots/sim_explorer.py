@@ -13,10 +13,13 @@ Examples
 
 from __future__ import annotations
 
+from chaoyang.i18n import N_, t
 from chaoyang.sim.results import SimResult
 from chaoyang.sim.scenarios import run_pair
 
 REGIME_COLOURS = {"emotional": "#1b7837", "subsidy": "#b2182b"}
+#: Legend names of the regimes (the English name is the regime's key).
+_REGIME_NAMES = (N_("emotional"), N_("subsidy"))
 
 
 def draw(results: dict[str, SimResult], axes) -> None:
@@ -33,16 +36,17 @@ def draw(results: dict[str, SimResult], axes) -> None:
         ledger = result.ledger
         colour = REGIME_COLOURS.get(regime, None)
         step = ledger["step"]
-        ax_part.plot(step, ledger["participation_rate"], color=colour, label=regime)
-        ax_inc.plot(step, ledger["expected_incidents"].rolling(7, min_periods=1).mean(), color=colour, label=regime)
-        ax_cost.plot(step, ledger["government_cost"].cumsum() / 1e6, color=colour, label=regime)
-        ax_wil.plot(step, ledger["willingness_mean"], color=colour, label=regime)
-    ax_part.set(title="Participation", ylabel="share of residents", ylim=(0, 1))
-    ax_inc.set(title="Incidents (expected, 7-day mean)", ylabel="incidents per day")
-    ax_cost.set(title="Government cost, cumulative", ylabel="million yuan")
-    ax_wil.set(title="Mean willingness", ylabel="latent SD units")
+        name = t(regime)
+        ax_part.plot(step, ledger["participation_rate"], color=colour, label=name)
+        ax_inc.plot(step, ledger["expected_incidents"].rolling(7, min_periods=1).mean(), color=colour, label=name)
+        ax_cost.plot(step, ledger["government_cost"].cumsum() / 1e6, color=colour, label=name)
+        ax_wil.plot(step, ledger["willingness_mean"], color=colour, label=name)
+    ax_part.set(title=t("Participation"), ylabel=t("share of residents"), ylim=(0, 1))
+    ax_inc.set(title=t("Incidents (expected, 7-day mean)"), ylabel=t("incidents per day"))
+    ax_cost.set(title=t("Government cost, cumulative"), ylabel=t("million yuan"))
+    ax_wil.set(title=t("Mean willingness"), ylabel=t("latent SD units"))
     for ax in axes:
-        ax.set_xlabel("day")
+        ax.set_xlabel(t("day"))
         ax.grid(alpha=0.3)
     ax_part.legend(loc="upper left", fontsize=8)
 
@@ -65,7 +69,7 @@ def explorer_figure(*, n_residents: int = 2000, steps: int = 365, seed=1, **leve
 
     fig, axes = plt.subplots(2, 2, figsize=(10, 6.5), constrained_layout=True)
     draw(run_pair(n_residents=n_residents, steps=steps, seed=seed, **levers), axes.ravel())
-    fig.suptitle("Emotional-commitment mobilization vs economic subsidy (one seeded run each)")
+    fig.suptitle(t("Emotional-commitment mobilization vs economic subsidy (one seeded run each)"))
     return fig
 
 

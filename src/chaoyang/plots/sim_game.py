@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from chaoyang.i18n import N_, t
 from chaoyang.sim.game import MobilizationGame
+
+#: Legend names of the equilibrium types (the English name is the key of the equilibria table).
+_STABILITY_NAMES = (N_("stable"), N_("unstable"), N_("saddle"), N_("centre"), N_("non-hyperbolic"))
 
 
 def plot_phase_portrait(game: MobilizationGame, ax=None, *, police_share: float = 0.5, density: float = 1.2):
@@ -53,15 +57,15 @@ def plot_phase_portrait(game: MobilizationGame, ax=None, *, police_share: float 
              "centre": dict(color="grey", markerfacecolor="white"),
              "non-hyperbolic": dict(color="grey", markerfacecolor="lightgrey")}
     for stability, group in table.groupby("stability"):
-        ax.plot(group["x"], group["y"], "o", markersize=9, linestyle="none", label=stability, clip_on=False,
+        ax.plot(group["x"], group["y"], "o", markersize=9, linestyle="none", label=t(stability), clip_on=False,
                 **style[stability])
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.set_xlabel("share of government choosing emotional mobilization (x)")
-    ax.set_ylabel("share of residents participating (y)")
-    title = "Replicator dynamics"
+    ax.set_xlabel(t("share of government choosing emotional mobilization (x)"))
+    ax.set_ylabel(t("share of residents participating (y)"))
+    title = t("Replicator dynamics")
     if game.with_police:
-        title += f" (slice at police engaged z = {police_share:g})"
+        title += t(" (slice at police engaged z = {z:g})", z=police_share)
     ax.set_title(title)
     if len(table):
         ax.legend(loc="lower right", fontsize=8, framealpha=0.9)

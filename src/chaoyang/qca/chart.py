@@ -23,12 +23,14 @@ import re
 
 import pandas as pd
 
+from chaoyang.i18n import N_
 from chaoyang.qca.minimize import Model, Solution
 from chaoyang.qca._checks import QCAError, QCATypeError
 
 CORE_PRESENT, PERIPHERAL_PRESENT = "\u25cf", "\u2022"
 CORE_ABSENT, PERIPHERAL_ABSENT = "\u2a02", "\u2297"
-FIT_ROWS = ["Consistency", "Raw coverage", "Unique coverage", "Solution consistency", "Solution coverage"]
+FIT_ROWS = [N_("Consistency"), N_("Raw coverage"), N_("Unique coverage"), N_("Solution consistency"),
+            N_("Solution coverage")]
 
 
 def _literal_sets(model: Model) -> list[set[str]]:

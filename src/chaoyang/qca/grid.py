@@ -31,6 +31,7 @@ import pandas as pd
 
 from chaoyang._results import ResultMixin
 from chaoyang.errors import ChaoyangError
+from chaoyang.i18n import N_
 from chaoyang.qca.minimize import Solution, minimize
 from chaoyang.qca.truthtable import TruthTable, truth_table
 from chaoyang.qca._checks import QCAError, QCATypeError
@@ -39,8 +40,8 @@ from chaoyang.qca._checks import QCAError, QCATypeError
 DEFAULT_INCL_CUTS = (0.75, 0.78, 0.80, 0.82, 0.85, 0.88, 0.90)
 
 #: Axis label of each cut-off a grid can vary.
-PARAMETER_LABELS = {"incl_cut": "Consistency cut-off (incl_cut)", "pri_cut": "PRI cut-off (pri_cut)",
-                    "n_cut": "Frequency cut-off (n_cut)"}
+PARAMETER_LABELS = {"incl_cut": N_("Consistency cut-off (incl_cut)"), "pri_cut": N_("PRI cut-off (pri_cut)"),
+                    "n_cut": N_("Frequency cut-off (n_cut)")}
 
 #: Lowest consistency cut-off accepted: below 0.5 a row would count as sufficient although most of
 #: its members' membership lies outside the outcome.

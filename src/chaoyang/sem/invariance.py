@@ -72,12 +72,16 @@ import pandas as pd
 from scipy import stats
 
 from chaoyang._results import ResultMixin
+from chaoyang.i18n import N_
 
 from .errors import SEMDataError, SEMError, SEMTypeError
 
 #: The constraint each step adds to the previous ones (lavaan ``group.equal`` names), in canonical order.
 STEP_CONSTRAINTS = MappingProxyType({"configural": None, "metric": "loadings", "scalar": "intercepts",
                                      "strict": "residuals", "means": "means"})
+
+#: Verdicts and step names as chapters glue them into prose (translated there with chaoyang.i18n.t).
+_PROSE_WORDS = (N_("holds"), N_("fails"), N_("configural"), N_("metric"), N_("scalar"), N_("strict"), N_("means"))
 
 #: The steps fitted by default.
 DEFAULT_STEPS = ("configural", "metric", "scalar", "strict")

@@ -11,6 +11,7 @@ from scipy import stats
 from chaoyang._results import ResultMixin
 from chaoyang._validate import check_level, reject_unknown, renamed
 from chaoyang.errors import ArgumentError
+from chaoyang.i18n import N_
 
 from .bootstrap import bias_corrected_interval, percentile_interval
 from .errors import SEMColumnError, SEMTypeError
@@ -102,7 +103,8 @@ def parallel_mediation_syntax(x: str, mediators, y: str, measurement: dict | Non
 # ----------------------------------------------------------------------------- reporting
 
 
-ZHAO_TYPES = ("complementary", "competitive", "indirect-only", "direct-only", "no-effect")
+# N_: the labels stay English in results; chapters translate them with chaoyang.i18n.t when glued.
+ZHAO_TYPES = (N_("complementary"), N_("competitive"), N_("indirect-only"), N_("direct-only"), N_("no-effect"))
 
 
 def zhao_mediation_type(indirect: float, indirect_significant: bool, direct: float, direct_significant: bool) -> str:

@@ -24,6 +24,7 @@ from scipy import stats
 
 from chaoyang._validate import check_count, check_level, check_seed
 from chaoyang.errors import ArgumentError
+from chaoyang.i18n import N_
 from chaoyang.sim.limits import check_run_size
 from chaoyang.sim.model import ChaoyangModel
 from chaoyang.sim.parallel import check_backend, check_n_jobs, run_jobs
@@ -325,7 +326,7 @@ def compare_regimes(regimes=("emotional", "subsidy"), *, n_reps: int = 30, seed=
             first_better = (diff > 0) == (better == "higher")
             favours = regimes[0] if first_better else regimes[1]
         else:
-            favours = "neither (CI includes 0)"
+            favours = N_("neither (CI includes 0)")
         rows.append({"metric": metric, "stakeholder": stakeholder, "better": better,
                      f"{regimes[0]}_mean": mean_a, f"{regimes[0]}_ci_low": low_a, f"{regimes[0]}_ci_high": high_a,
                      f"{regimes[1]}_mean": mean_b, f"{regimes[1]}_ci_low": low_b, f"{regimes[1]}_ci_high": high_b,

@@ -75,9 +75,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from chaoyang.i18n import N_
 from chaoyang.sim.parameters import ParameterError
 
-POPULATIONS = ("government", "residents", "police")
+POPULATIONS = (N_("government"), N_("residents"), N_("police"))  # N_: legends translate them
 STRATEGY_LABELS = {"government": ("subsidy", "emotional"), "residents": ("not participate", "participate"),
                    "police": ("routine", "engaged")}
 

@@ -15,9 +15,9 @@ True
 """
 
 from chaoyang.world.items import (CONSTRUCTS, ITEMS, LATENT_ORDER, PARTICIPATION_FORMS, PATHWAYS, Construct,
-                                  Item, items_of)
+                                  Item, items_of, legend_label)
 from chaoyang.world.truth import (CONFIGURATION_MEANING, DEFAULT_ITEM_BIAS, DEFAULT_WORLD, DRIVERS, MEDIATORS, CommunityType,
                                   ItemBias, World, WorldError)
 
 __all__ = ["WorldError", "CONSTRUCTS", "ITEMS", "LATENT_ORDER", "PARTICIPATION_FORMS", "PATHWAYS", "Construct", "Item",
-           "items_of", "CONFIGURATION_MEANING", "DEFAULT_ITEM_BIAS", "DEFAULT_WORLD", "DRIVERS", "MEDIATORS", "CommunityType", "ItemBias", "World"]
+           "items_of", "legend_label", "CONFIGURATION_MEANING", "DEFAULT_ITEM_BIAS", "DEFAULT_WORLD", "DRIVERS", "MEDIATORS", "CommunityType", "ItemBias", "World"]

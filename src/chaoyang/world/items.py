@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chaoyang.errors import UnknownNameError
+from chaoyang.i18n import N_, is_chinese, t
 
 
 @dataclass(frozen=True)
@@ -156,10 +157,38 @@ LATENT_ORDER: tuple[str, ...] = ("COH", "PCR", "BRP", "BEL", "CLO", "BID", "EE",
 #: The three parallel triple-mediation models of the dissertation: driver -> (specific mediator,
 #: emotional energy, responsibility) -> willingness.
 PATHWAYS: dict[str, dict[str, object]] = {
-    "party": {"label": "community party organization-driven", "driver": "COH", "mediators": ("BEL", "EE", "RES")},
-    "police": {"label": "community police-driven", "driver": "PCR", "mediators": ("CLO", "EE", "RES")},
-    "brand": {"label": "'Chaoyang Residents' brand dissemination-driven", "driver": "BRP", "mediators": ("BID", "EE", "RES")},
+    "party": {"label": N_("community party organization-driven"), "driver": "COH", "mediators": ("BEL", "EE", "RES")},
+    "police": {"label": N_("community police-driven"), "driver": "PCR", "mediators": ("CLO", "EE", "RES")},
+    "brand": {"label": N_("'Chaoyang Residents' brand dissemination-driven"), "driver": "BRP",
+              "mediators": ("BID", "EE", "RES")},
 }
+
+
+def legend_label(code: str) -> str:
+    """Legend text of a construct or item code: the code in English, code and Chinese construct name in Chinese.
+
+    Figures keep the variable codes (they are the column names students type); the Chinese edition
+    adds the construct's Chinese name (:attr:`Construct.chinese`, the glossary's form). Codes that
+    are no construct (e.g. ``"PAR_SAFETY"``) are returned unchanged.
+
+    Parameters
+    ----------
+    code : str
+        A construct key (``"BEL"``) or an item column (``"BEL4"``).
+
+    Examples
+    --------
+    >>> legend_label("BEL4")
+    'BEL4'
+    >>> from chaoyang.i18n import language
+    >>> with language("zh_CN"):
+    ...     legend_label("BEL4")
+    'BEL4 社区归属感'
+    """
+    if not is_chinese():
+        return code
+    key = code.rstrip("0123456789")
+    return f"{code} {CONSTRUCTS[key].chinese}" if key in CONSTRUCTS else code
 
 
 def items_of(construct: str) -> tuple[Item, ...]:
@@ -185,5 +214,6 @@ def items_of(construct: str) -> tuple[Item, ...]:
     ['BEL1', 'BEL2', 'BEL3', 'BEL4']
     """
     if construct not in CONSTRUCTS:
-        raise UnknownNameError(f"unknown construct {construct!r}; known constructs: {', '.join(CONSTRUCTS)}")
+        raise UnknownNameError(t("unknown construct {construct!r}; known constructs: {known}", construct=construct,
+                                 known=", ".join(CONSTRUCTS)))
     return tuple(i for i in ITEMS if i.construct == construct)

@@ -58,6 +58,7 @@ import numpy as np
 
 from chaoyang._validate import check_count, check_seed
 from chaoyang.errors import ChaoyangError, SeedError, UnknownNameError
+from chaoyang.i18n import N_, t
 from chaoyang.world.items import CONSTRUCTS, ITEMS, LATENT_ORDER, PARTICIPATION_FORMS, PATHWAYS
 
 DRIVERS = ("COH", "PCR", "BRP")
@@ -123,6 +124,9 @@ DEFAULT_COMMUNITY_TYPES: tuple[CommunityType, ...] = (
     CommunityType("rental", "Mixed, rental-heavy community", "混合型出租房集中社区", "hunhexing chuzufang jizhong shequ", 0.20,
                   _frozen({"COH": -0.45, "PCR": -0.30, "BRP": -0.20}), 36.0, 4.0, 0.35, 0.07),
 )
+#: The type keys as the chapters' prose uses them ("a rental community"); in the library catalog
+#: each translates to its type's ``chinese`` name (a test checks they agree).
+COMMUNITY_TYPE_WORDS: tuple[str, ...] = (N_("danwei"), N_("commercial"), N_("resettlement"), N_("rental"))
 
 @dataclass(frozen=True)
 class ItemBias:
@@ -152,7 +156,9 @@ class ItemBias:
 DEFAULT_ITEM_BIAS: tuple[ItemBias, ...] = (ItemBias("BEL3", "hukou", "non-local", -0.30),)
 
 #: Group columns an :class:`ItemBias` may use, with their allowed values (``community_type``'s are the type keys).
-ITEM_BIAS_GROUPS = {"hukou": ("local", "non-local"), "gender": ("female", "male"), "community_type": None}
+# N_: chapters glue group sizes as "local: 800, non-local: 400" and translate the group names.
+ITEM_BIAS_GROUPS = {"hukou": (N_("local"), N_("non-local")), "gender": (N_("female"), N_("male")),
+                    "community_type": None}
 
 #: Chaoyang subdistricts (jiedao) used as "streets"; community names in the data are fictional.
 DEFAULT_STREETS: tuple[str, ...] = ("Jinsong", "Panjiayuan", "Maizidian", "Sanlitun", "Wangjing",
@@ -528,7 +534,8 @@ class World:
         0.0
         """
         if not isinstance(pathway, str) or pathway not in PATHWAYS:
-            raise UnknownNameError(f"unknown pathway {pathway!r}; choose one of {', '.join(PATHWAYS)}")
+            raise UnknownNameError(t("unknown pathway {pathway!r}; choose one of {known}", pathway=pathway,
+                                     known=", ".join(PATHWAYS)))
         spec = PATHWAYS[pathway]
         names = [spec["driver"], *spec["mediators"]]
         index = [LATENT_ORDER.index(v) for v in names]
