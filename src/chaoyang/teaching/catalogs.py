@@ -48,6 +48,10 @@ __all__ = ["N_", "LANGUAGES", "LOCALE_DIR", "CatalogError", "check_language", "e
 #: Repository root (``locale/`` sits next to ``src/``).
 REPO_ROOT = Path(__file__).resolve().parents[3]
 LOCALE_DIR = REPO_ROOT / "locale"
+#: Catalogs a student's notebook needs at run time (check messages and hints) ship inside the package, so that
+#: the kit installed from a wheel (e.g. on Colab) speaks Chinese too; the others serve the book and the build.
+PACKAGED_DOMAINS = frozenset({"teaching"})
+PACKAGE_LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 
 #: Languages of the kit: English (the source) and simplified Chinese.
 LANGUAGES = ("en", "zh_CN")
@@ -103,13 +107,16 @@ def edition_language(sphinx_language) -> str:
 
 
 def catalog_path(domain: str, lang: str = "zh_CN", locale_dir: Path | None = None) -> Path:
-    """The catalog file of ``domain``: ``locale/<lang>/LC_MESSAGES/<domain>.po``.
+    """The catalog file of ``domain``: ``locale/<lang>/LC_MESSAGES/<domain>.po`` (the package's own ``locale/`` for
+    :data:`PACKAGED_DOMAINS`).
 
     Examples
     --------
     >>> catalog_path("quizzes/framework").relative_to(LOCALE_DIR).as_posix()
     'zh_CN/LC_MESSAGES/quizzes/framework.po'
     """
+    if locale_dir is None and domain in PACKAGED_DOMAINS:
+        return PACKAGE_LOCALE_DIR / check_language(lang) / "LC_MESSAGES" / f"{domain}.po"
     return Path(locale_dir or LOCALE_DIR) / check_language(lang) / "LC_MESSAGES" / f"{domain}.po"
 
 

@@ -3,7 +3,7 @@
 Students read the public checks' messages (in ``grader.check`` and on feedback pages), the hidden checks' hints,
 the names of public checks and the feedback page itself. Those texts stay English in the code and in the grade
 records; they are translated where they are shown (:func:`chaoyang.teaching.feedback.render_html`,
-:class:`chaoyang.teaching.checks.CheckReport`), from ``locale/<lang>/LC_MESSAGES/teaching.po``.
+:class:`chaoyang.teaching.checks.CheckReport`), from ``src/chaoyang/locale/<lang>/LC_MESSAGES/teaching.po`` (shipped in the wheel).
 
 :func:`teaching_messages` finds them by reading the source (no import of the checks, no grading):
 
