@@ -155,7 +155,7 @@ def test_catalog_passes_the_books_terminology_and_markup_checks():
     assert ("emotional energy", "情感能量") in terms
     assert i18n_tools.check_catalog(i18n.catalog_path(), terms, allow=set()) == []
     # the check can fail: a wrong term in a message is reported
-    assert i18n_tools.term_problems("Emotional energy", "情绪能量", terms) == ["emotional energy -> 情感能量"]
+    assert i18n_tools.term_problems("Emotional energy rises.", "情绪能量上升。", terms) == ["emotional energy -> 情感能量"]
 
 
 def test_community_type_words_and_construct_names_agree_with_the_world():

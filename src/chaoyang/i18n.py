@@ -432,7 +432,10 @@ def library_messages(root: Path | None = None) -> dict[str, list[str]]:
 
     package = Path(__file__).resolve().parent
     root = package.parents[1] if root is None else Path(root)
-    paths = sorted(package.rglob("*.py")) + sorted((root / "notebooks").glob("[0-9]*.ipynb"))
+    # chaoyang.teaching has catalogs of its own (teaching.po, quizzes, assignments: chaoyang.teaching.catalogs),
+    # marked with its own N_; its messages are not the library's.
+    paths = sorted(p for p in package.rglob("*.py") if "teaching" not in p.relative_to(package).parts[:1]) \
+        + sorted((root / "notebooks").glob("[0-9]*.ipynb"))
     messages = extract_messages(paths)
     # chaoyang.plots.grounded.plot_model translates the codebook's labels (data, so no t("...") call).
     book = json.loads((package / "authored" / "codebook.json").read_text(encoding="utf-8"))
