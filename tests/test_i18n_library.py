@@ -205,20 +205,26 @@ def test_chapter_label_rules_speak_both_languages():
         assert support(9, 9) == "全部得到支持"
 
 
-def _prose_literals(node) -> list[str]:
-    """Literal text that would reach the page as it is: the value itself, the branches of a conditional,
-    the operands of ``or``/``+``, the literal parts of an f-string. Text inside t(...) or join_words(...) is
-    translated; arguments of other calls (column names, separators) are not prose."""
+def _literals(node, *, operands: bool = True, sequences: bool = False) -> list[str]:
+    """Literal text that would reach the page as it is: the value itself, the branches of a conditional, the
+    literal parts of an f-string, and (``operands``) the operands of ``or``/``+`` or (``sequences``) the elements
+    of a list or tuple. Text inside t(...) or join_words(...) is translated; arguments of other calls (column
+    names, separators) are not prose."""
+    def again(child):
+        return _literals(child, operands=operands, sequences=sequences)
+
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
     if isinstance(node, ast.JoinedStr):
         return ["".join(part.value for part in node.values if isinstance(part, ast.Constant))]
     if isinstance(node, ast.IfExp):
-        return _prose_literals(node.body) + _prose_literals(node.orelse)
-    if isinstance(node, ast.BoolOp):
-        return [text for value in node.values for text in _prose_literals(value)]
-    if isinstance(node, ast.BinOp):
-        return _prose_literals(node.left) + _prose_literals(node.right)
+        return again(node.body) + again(node.orelse)
+    if operands and isinstance(node, ast.BoolOp):
+        return [text for value in node.values for text in again(value)]
+    if operands and isinstance(node, ast.BinOp):
+        return again(node.left) + again(node.right)
+    if sequences and isinstance(node, (ast.List, ast.Tuple)):
+        return [text for element in node.elts for text in again(element)]
     return []
 
 
@@ -253,7 +259,7 @@ def test_every_text_glue_in_the_chapters_goes_through_t():
             for node in ast.walk(ast.parse(source)):
                 if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "glue" and len(node.args) > 1):
                     continue
-                if any(re.search(r"[A-Za-z]{2,}", text) for text in _prose_literals(node.args[1])):
+                if any(re.search(r"[A-Za-z]{2,}", text) for text in _literals(node.args[1])):
                     offenders.append(f"{path.name}: {ast.get_source_segment(source, node)[:90]}")
     assert not offenders, "\n".join(offenders)
 
@@ -261,18 +267,6 @@ def test_every_text_glue_in_the_chapters_goes_through_t():
 #: Figure calls whose text reaches a reader: methods whose first text argument is a label, and keywords.
 _FIGURE_METHODS = {"set_title", "set_xlabel", "set_ylabel", "annotate", "suptitle"}
 _FIGURE_KEYWORDS = {"title", "label", "xlabel", "ylabel"}
-
-
-def _figure_literals(node) -> list[str]:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return [node.value]
-    if isinstance(node, ast.JoinedStr):
-        return ["".join(part.value for part in node.values if isinstance(part, ast.Constant))]
-    if isinstance(node, ast.IfExp):
-        return _figure_literals(node.body) + _figure_literals(node.orelse)
-    if isinstance(node, (ast.List, ast.Tuple)):
-        return [text for element in node.elts for text in _figure_literals(element)]
-    return []
 
 
 def _untranslated_figure_text(source: str) -> list[str]:
@@ -286,7 +280,7 @@ def _untranslated_figure_text(source: str) -> list[str]:
             values += node.args[:1]
         if name == "text":  # ax.text(x, y, s)
             values += node.args[2:3]
-        if any(re.search(r"[A-Za-z]{3,}", text) for value in values for text in _figure_literals(value)):
+        if any(re.search(r"[A-Za-z]{3,}", text) for value in values for text in _literals(value, operands=False, sequences=True)):
             found.append(ast.get_source_segment(source, node)[:100])
     return found
 
