@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -31,13 +32,14 @@ def edition_output(lang: str) -> Path:
     return BUILD / "html" / EDITION_DIR[lang] if EDITION_DIR[lang] else BUILD / "html"
 
 
-def _build(builder: str, outdir: Path, overrides: dict, doctrees: Path, warnings_as_errors: bool) -> int:
+def _build(builder: str, outdir: Path, overrides: dict, doctrees: Path, warnings_as_errors: bool,
+           fresh: bool = False) -> int:
     from jupyter_book.sphinx import build_sphinx
 
     overrides = {"external_toc_path": "_toc.yml", "latex_individualpages": False, **overrides}
     result = build_sphinx(ROOT, outdir, noconfig=True, path_config=str(ROOT / "_config.yml"),
                           confoverrides=overrides, builder=builder, doctreedir=doctrees,
-                          warningiserror=warnings_as_errors, keep_going=True)
+                          warningiserror=warnings_as_errors, keep_going=True, freshenv=fresh)
     if isinstance(result, Exception):
         raise result
     return int(result or 0)
@@ -76,8 +78,11 @@ def extract_messages() -> int:
     # myst-nb gives the gettext builder no image outputs by default; figures are needed for their alt texts.
     images = [("gettext", mime, rank) for rank, mime in enumerate(
         ("image/svg+xml", "image/png", "image/jpeg", "image/gif"), start=1)]
+    # Every page is read again (the notebooks' outputs still come from the cache): messages gathered while a page
+    # is read, such as exercise titles, would otherwise be missing for pages an earlier extraction read.
+    shutil.rmtree(GETTEXT_DIR, ignore_errors=True)
     code = _build("gettext", GETTEXT_DIR, {"nb_mime_priority_overrides": images}, BUILD / ".doctrees_gettext",
-                  warnings_as_errors=True)
+                  warnings_as_errors=True, fresh=True)
     write_ui_pot(GETTEXT_DIR / "ui.pot")
     return code
 
@@ -87,9 +92,20 @@ def update_catalogs() -> int:
     code = extract_messages()
     if code:
         return code
+    import polib
+
     for lang in TRANSLATIONS:
         subprocess.run([sys.executable, "-m", "sphinx_intl", "update", "-p", str(GETTEXT_DIR), "-l", lang,
                         "-d", str(ROOT / "locale"), "-w", "0"], check=True)
+        # sphinx-intl keeps a removed message as an obsolete entry (#~); its old translation would only mislead.
+        # A changed message arrives fuzzy with its old translation beside it, which is what a translator needs.
+        for template in GETTEXT_DIR.rglob("*.pot"):
+            catalog_file = ROOT / "locale" / lang / "LC_MESSAGES" / template.relative_to(GETTEXT_DIR).with_suffix(".po")
+            catalog = polib.pofile(str(catalog_file), wrapwidth=0)
+            if catalog.obsolete_entries():
+                for entry in catalog.obsolete_entries():
+                    catalog.remove(entry)
+                catalog.save()
     return 0
 
 
