@@ -178,7 +178,11 @@ def test_chinese_pages_reveal_nothing_either(tmp_path):
     run = write_run([clean], tmp_path, assignment="a3_mediation", lang="zh_CN")
     written = {p.name: p.read_text(encoding="utf-8") for p in (run / "feedback").iterdir()}
     assert scan_for_leaks(written, assignments.secret_lines(assignments.get("a3_mediation").master)) == []
-    assert "不是路径 c 的 bootstrap 区间" in written["10.html"] and '<html lang="zh-CN">' in written["10.html"]
+    from chaoyang.teaching.catalogs import translator
+
+    hint_zh = translator("teaching", "zh_CN")(hidden.message)
+    assert hint_zh != hidden.message and "路径 c" in hint_zh  # the reviewed Chinese hint, from teaching.po
+    assert hint_zh in written["10.html"] and '<html lang="zh-CN">' in written["10.html"]
 
 
 def test_grading_refuses_an_unknown_language_before_running_anything(tmp_path):
