@@ -49,7 +49,10 @@ def _fix_page(app, pagename, templatename, context, doctree):
 #: when English chrome remains.
 CHROME = ["Toggle primary sidebar", "Toggle secondary sidebar", "Search this book...", "Main", "Page",
           "Print to PDF", "Download this page", "Download source file", "Download notebook file",
-          "Fullscreen mode", "Kit logo: a house wearing a red armband"]
+          "Fullscreen mode", "Kit logo: a house wearing a red armband",
+          # myst-nb's toggles of hidden cells
+          "Show code cell source", "Hide code cell source", "Show code cell output", "Hide code cell output",
+          "Show code cell content", "Hide code cell content"]
 #: Renderings of the theme's own zh catalogs that are Traditional-Chinese usage, and what they mean.
 CHROME_WRONG = {"列印成 PDF": "Print to PDF"}
 

@@ -177,6 +177,24 @@ def _add_to_catalog(app, docname: str, texts: list[str]) -> None:
         catalog.add(text, MsgOrigin(app.env.doc2path(docname), 0))
 
 
+def _toctree_captions(app, doctree):
+    """Translate the captions of the book's parts ("Part I: Theory and the case" …) in the Chinese edition.
+
+    sphinx-external-toc writes them into the root page's toctrees after Sphinx's i18n has run; the root
+    page's catalog holds them (the gettext build extracts toctree captions). Runs before Sphinx's toctree
+    collector (priority 500), so the sidebar and the root page both show the translation.
+    """
+    if _edition(app.config.language) == "en" or app.builder.name == "gettext":
+        return
+    from sphinx import addnodes
+
+    toctrees = [node for node in doctree.findall(addnodes.toctree) if node.get("caption")]
+    if toctrees:
+        catalog = _page_catalog(app, app.env.docname)
+        for node in toctrees:
+            node["caption"] = catalog.gettext(node["caption"])
+
+
 def _exercise_titles(app, doctree):
     """Translate the titles of ``{exercise}``/``{solution}`` directives, which Sphinx's i18n skips.
 
@@ -314,6 +332,7 @@ def setup(app):
     _APP[:] = [app]
     app.connect("config-inited", _add_switch)
     app.connect("html-page-context", _page_context)
+    app.connect("doctree-read", _toctree_captions, priority=400)
     app.connect("doctree-read", _exercise_titles)
     app.connect("doctree-read", _forget_renderer)
     app.connect("doctree-resolved", _late_messages)

@@ -95,6 +95,27 @@ def markup_problems(msgid: str, msgstr: str) -> list[str]:
     return problems
 
 
+def emphasis_problems(msgstr: str) -> list[str]:
+    """Emphasis that CommonMark leaves unrendered: ``**`` or ``*`` shown as literal stars.
+
+    A closing ``**`` after punctuation (such as 。) and directly before a Chinese character does not close,
+    so ``**论文的表述。**本章`` shows its stars; ``**论文的表述**。本章`` does not. The message is rendered with
+    markdown-it (the parser MyST uses) and any star left in its text is reported.
+
+    Examples
+    --------
+    >>> emphasis_problems("**论文的表述。**本章")
+    ['literal * in: **论文的表述。**本章']
+    >>> emphasis_problems("**论文的表述**。本章")
+    []
+    """
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parseInline(re.sub(r"`[^`]*`|\$[^$]*\$", "", msgstr))
+    texts = [child.content for token in tokens for child in (token.children or []) if child.type == "text"]
+    return [f"literal * in: {msgstr[:60]}"] if any("*" in text for text in texts) else []
+
+
 def _clean_cell(cell: str) -> str:
     return re.sub(r"[\"“”]", "", cell).strip()
 
@@ -194,6 +215,8 @@ def check_catalog(path: Path, terms: list[tuple[str, str]] | None = None,
             problems.append(f"{rel}: untranslated: {head}")
             continue
         problems += [f"{rel}: {p}: {head}" for p in markup_problems(entry.msgid, entry.msgstr)]
+        if not emphasis_problems(entry.msgid):  # a star the English shows literally may stay literal
+            problems += [f"{rel}: {p}" for p in emphasis_problems(entry.msgstr)]
         problems += [f"{rel}: term {p}: {head}" for p in term_problems(entry.msgid, entry.msgstr, terms)
                      if (rel, p.split(" -> ")[0]) not in allow]
     return problems
