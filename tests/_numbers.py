@@ -66,6 +66,7 @@ ALLOWED = [
     # Inputs and settings typed where a reader sets or reads them (reviewed 2026-12-03): exercise settings,
     # the cut-off grids the chapters vary, planted-world inputs and hand derivations from stated payoffs.
     Allowed("notebooks/01_grounded_coding.ipynb", "2.0", "rerun", "a setting the exercise asks the reader to try"),
+    Allowed("notebooks/05_fsqca.ipynb", "3.5", "such as the scale midpoint 3, or 3.5?", "a candidate crossover value the text rejects, an input"),
     Allowed("notebooks/05_fsqca.ipynb", "3.5", "crossover 3.5 instead of 3.9", "exercise setting: anchors to compare"),
     Allowed("notebooks/05_fsqca.ipynb", "3.9", "crossover 3.5 instead of 3.9", "the chapter's calibration anchor, an input"),
     Allowed("notebooks/05_fsqca.ipynb", "0.5", "membership of exactly 0.5", "definition: the crossover membership"),
@@ -91,7 +92,6 @@ ALLOWED = [
     Allowed("notebooks/07_effects_stakeholders.ipynb", "0.3", "out (0.3)", "a value of the run's crowding-out grid, an input"),
     Allowed("notebooks/08_evolutionary_game.ipynb", "1.5", "both (S, N) and (E, P) are stable", "hand derivation from the stated payoffs"),
     Allowed("notebooks/08_evolutionary_game.ipynb", "3.5", "c = s + r - k = 3.5", "hand derivation from the stated payoffs"),
-    Allowed("notebooks/08_evolutionary_game.ipynb", "2.5", "k > s + r - c = 2.5", "hand derivation from the stated payoffs"),
     Allowed("notebooks/08_evolutionary_game.ipynb", "0.5", "s < 2 + 0.5 - 1 = 1.5", "hand derivation from the stated payoffs"),
     Allowed("notebooks/08_evolutionary_game.ipynb", "1.5", "s < 2 + 0.5 - 1 = 1.5", "hand derivation from the stated payoffs"),
     Allowed("notebooks/08_evolutionary_game.ipynb", "0.3", "from the start $(0.3, 0.3)$", "the starting point, an input"),
@@ -121,7 +121,6 @@ ALLOWED = [
     Allowed("notebooks/05_fsqca.ipynb", "0.501", "of exactly 0.5 to 0.501", "the published recipe"),
     Allowed("notebooks/05_fsqca.ipynb", "0.25", "of 0.25, a crossover", "arithmetic of a mean of four 1-5 answers"),
     Allowed("notebooks/05_fsqca.ipynb", "3.75", "the fourth (3.75)", "arithmetic of a mean of four answers"),
-    Allowed("notebooks/05_fsqca.ipynb", "3.5", "scale midpoint 3.5", "definition: midpoint of a 1-5 scale"),
     Allowed("exercises/a5_fsqca/a5_fsqca.ipynb", "0.9", "necessity threshold |   (0.9)",
             "the practice variant's necessity threshold, an input (literature value, Schneider and Wagemann 2012)"),
     Allowed("exercises/a5_fsqca/a5_fsqca.ipynb", "0.70", "0.70) the community pathway",

@@ -4,7 +4,7 @@ The catalogs are ``locale/zh_CN/LC_MESSAGES/**/*.po`` (one per page, plus ``sphi
 ``ui.po`` for the kit's extensions). ``book/_ext/i18n_tools.py`` holds the checks; these tests run them over
 every catalog, show that each check can fail (planted cases), and re-extract the messages from the English
 sources to catch drift. The built-site checks (page parity, switch links, chrome, rendering) are in
-``tests/test_i18n_site.py``.
+``tests/test_site_i18n.py``.
 """
 from __future__ import annotations
 

@@ -45,7 +45,7 @@ def _fix_page(app, pagename, templatename, context, doctree):
 #: serious); the label names what the toggle does.
 #: Words of the theme's page chrome that no catalog reaches: hard-coded English in sphinx-book-theme's and
 #: jupyter-book's templates and options, or a Traditional-Chinese rendering in the theme's zh catalogs. The
-#: Chinese edition replaces them in attribute values and text after the build; tests/test_i18n_site.py fails
+#: Chinese edition replaces them in attribute values and text after the build; tests/test_site_i18n.py fails
 #: when English chrome remains.
 CHROME = ["Toggle primary sidebar", "Toggle secondary sidebar", "Search this book...", "Main", "Page",
           "Print to PDF", "Download this page", "Download source file", "Download notebook file",

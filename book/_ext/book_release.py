@@ -248,7 +248,9 @@ class KitCitation(SphinxDirective):
             url = _url(self.env)
             before, title, after = apa_parts(cff, url)
             assert after.endswith(url)
-            para = nodes.paragraph(classes=["kit-citation-apa"])
+            # A reference is quoted in its registered form in every edition (and it holds the repository URL,
+            # which must not be copied into a translation catalog): not a message to translate.
+            para = nodes.paragraph(classes=["kit-citation-apa"], translatable=False)
             # The link text is wrapped in an inline node: pydata-sphinx-theme shortens a GitHub link whose text is
             # a bare Text equal to its URL to "owner/name", and a reference must show the full address.
             para += [nodes.Text(before), nodes.emphasis(text=title), nodes.Text(after.removesuffix(url)),

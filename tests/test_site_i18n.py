@@ -2,7 +2,9 @@
 
 Uses the session build of ``tests/_book.py`` (English in ``_build/html``, Chinese in ``_build/html/zh``). The
 browser checks (console errors, outside requests, axe, images, phone layout) run on both editions in
-``tests/test_site_browser.py``; the glyph check below drives the same browser.
+``tests/test_site_browser.py``; the glyph check below drives the same browser. The module's name starts with
+``test_site_`` on purpose: within the "book" xdist group modules run in name order, and the session browser must
+start after ``tests/test_pdf_epub.py`` has printed (two sync Playwright instances cannot share a process).
 """
 from __future__ import annotations
 
