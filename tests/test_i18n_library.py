@@ -434,7 +434,9 @@ def test_chinese_svg_has_outlines_not_font_dependent_text(chinese_figures, tmp_p
 
     from chaoyang.plots import theory_figures
 
-    assert matplotlib.rcParams["svg.fonttype"] == "path"  # the kit never sets 'none' for Chinese output
+    # Planted: an English figure drawn earlier in the same process leaves svg.fonttype at 'none' (text as text);
+    # a Chinese figure must still come out as outlines (the fixture's rc_context restores the setting).
+    matplotlib.rcParams["svg.fonttype"] = "none"
     written = theory_figures.crowding_schematic(tmp_path / "x.zh_CN.svg")
     svg = written.read_text(encoding="utf-8")
     assert "<text" not in svg and "font-family" not in svg and svg.count("<path") > 20
